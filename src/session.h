@@ -1,0 +1,64 @@
+/* purple-msnp — one signed-in (or signing-in) account. */
+#ifndef MSNP_SESSION_H
+#define MSNP_SESSION_H
+
+#include <glib.h>
+#include <account.h>
+#include <connection.h>
+
+#include "auth/auth.h"
+#include "net/conn.h"
+#include "proto/dialect.h"
+#include "web/web.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	MSN_SIGNIN_CONNECTING,   /* TCP connect to the NS or dispatch server */
+	MSN_SIGNIN_NEGOTIATING,  /* VER, CVR, USR TWN I sent */
+	MSN_SIGNIN_AUTHENTICATING, /* getting a ticket over HTTPS */
+	MSN_SIGNIN_TICKET_SENT,  /* USR TWN S sent */
+	MSN_SIGNIN_ONLINE
+} MsnSigninState;
+
+/* How many XFR NS redirects one sign-in follows before giving up. */
+#define MSN_MAX_REDIRECTS 5
+
+typedef struct _MsnSession {
+	PurpleAccount *account;
+	PurpleConnection *gc;
+	char *handle;              /* as the account spells it */
+	guint max_version;
+	const MsnDialect *dialect; /* the negotiated version's row, NULL before VER */
+
+	char *server;              /* configured server */
+	int port;
+	MsnConn *ns;
+	guint redirects;
+	gboolean trying_remembered; /* connected to the NS remembered from last time */
+	MsnSigninState state;
+	char *policy;              /* the TWN policy string from USR TWN S */
+	MsnWeb *web;               /* HTTP(S): tickets, later the address book */
+	MsnTickets *tickets;       /* kept for the address book and sharing service */
+
+	/* From the profile message. */
+	char *mspauth;
+	char *client_ip;
+	int client_port;
+
+	guint ping_timer;
+	guint ping_interval;       /* seconds, from QNG */
+	guint reconnect_timer;
+} MsnSession;
+
+MsnSession *msn_session_new(PurpleAccount *account, PurpleConnection *gc);
+void msn_session_free(MsnSession *session);
+void msn_session_start(MsnSession *session);
+
+/* Ends the session with an error the user reads; libpurple decides from the
+ * reason whether to reconnect. */
+void msn_session_fail(MsnSession *session, PurpleConnectionError reason, const char *message);
+
+G_END_DECLS
+
+#endif
