@@ -1,0 +1,91 @@
+/* purple-msnp tests — a headless libpurple driver.
+ *
+ * Runs real libpurple with the plugin built in MSNP_BUILDDIR, in a throw-away
+ * configuration folder, on the GLib main loop, against the project's test
+ * server (also from MSNP_BUILDDIR), and records what a UI would see: debug
+ * lines, connection progress, errors and signals.
+ */
+#ifndef MSNP_TEST_DRIVER_H
+#define MSNP_TEST_DRIVER_H
+
+#include <glib.h>
+#include <account.h>
+#include <connection.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init, then libpurple's core with the plugin loaded.  Call once. */
+void msnp_driver_init(int *argc, char ***argv);
+/* The build folder (MSNP_BUILDDIR, default "build"). */
+const char *msnp_builddir(void);
+/* The throw-away configuration folder. */
+const char *msnp_user_dir(void);
+
+/* A running msnp-testserver. */
+typedef struct {
+	GPid pid;
+	int stdin_fd;
+	int ns_port, sb_port, http_port, https_port;
+	char *log_path;
+	char *stderr_path;
+	int exit_status;     /* after msnp_server_wait */
+	gboolean exited;
+} MsnpServer;
+
+/* Starts the server with these extra arguments (NULL-terminated) on loopback,
+ * waits for READY.  Fails the test when it does not start within 10 s. */
+MsnpServer *msnp_server_start(const char *const *args);
+/* Waits (running the main loop) up to timeout_ms for the server to exit by
+ * itself; returns TRUE when it did. */
+gboolean msnp_server_wait(MsnpServer *server, guint timeout_ms);
+/* Stops the server (if running) and frees it. */
+void msnp_server_stop(MsnpServer *server);
+/* What the server logged (--log), and what it printed on stderr. */
+char *msnp_server_log(MsnpServer *server);
+char *msnp_server_stderr(MsnpServer *server);
+
+/* A self-signed certificate for 127.0.0.1 made with openssl in the user
+ * folder (once per process).  Returns the paths and the SHA-256 fingerprint
+ * as openssl prints it ("AB:CD:…"); the strings are owned by the driver. */
+void msnp_test_cert(const char **cert, const char **key, const char **fingerprint);
+
+/* Starts a server with HTTPS (the test certificate) and these extra args. */
+MsnpServer *msnp_server_start_https(const char *const *args);
+
+/* Points the account's web-service URLs at the server's HTTPS side and trusts
+ * its certificate by fingerprint. */
+void msnp_account_use_https(PurpleAccount *account, MsnpServer *server);
+
+/* A new account for the plugin pointed at the server's NS port (server may be
+ * NULL: then point it at host/port yourself).  The account is added to
+ * libpurple's list, not enabled. */
+PurpleAccount *msnp_account_new(const char *username, const char *password,
+                                MsnpServer *server);
+void msnp_account_free(PurpleAccount *account);
+
+typedef struct {
+	gboolean signed_on;
+	gboolean failed;
+	PurpleConnectionError reason;
+	char *error_text;
+	GPtrArray *progress;   /* the progress texts libpurple showed, in order */
+} MsnpSignin;
+
+/* Connects the account and runs the main loop until it is signed on, the
+ * connection failed, or timeout_ms passed (then neither flag is set). */
+void msnp_signin(PurpleAccount *account, guint timeout_ms, MsnpSignin *out);
+void msnp_signin_clear(MsnpSignin *s);
+/* Disconnects the account and lets libpurple finish tearing it down. */
+void msnp_signout(PurpleAccount *account);
+
+/* Runs the main loop for ms milliseconds, or until *flag becomes TRUE. */
+void msnp_run_until(gboolean *flag, guint ms);
+
+/* Every debug line libpurple and the plugin wrote since the last clear. */
+const GPtrArray *msnp_debug_lines(void);
+gboolean msnp_debug_contains(const char *needle);
+void msnp_debug_clear(void);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,163 @@
+/* Sign-in end to end against the test server's live mode: every version 8–14
+ * over HTTPS (Passport 1.4 for 8–11, RST for 12–14), through a dispatch
+ * redirect, and the errors a user must understand. */
+#include <string.h>
+
+#include "integration/driver.h"
+
+#define USER "alice@example.com"
+#define PASS "s3cr&t<pw>"
+
+static char *
+account_arg(void)
+{
+	return g_strdup("--account=" USER ":" PASS ":Alice");
+}
+
+static void
+test_signin_version(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	char *vers = g_strdup_printf("--versions=%u", version);
+	char *acc = account_arg();
+	const char *args[] = { vers, acc, NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, PASS, server);
+	MsnpSignin s;
+	char *log, *want;
+	guint i;
+
+	msnp_account_use_https(account, server);
+	msnp_debug_clear();
+	msnp_signin(account, 15000, &s);
+	if (!s.signed_on)
+		g_printerr("# sign-in failed: %s\n", s.error_text ? s.error_text : "(timeout)");
+	g_assert_true(s.signed_on);
+	g_assert_false(s.failed);
+	log = msnp_server_log(server);
+	want = g_strdup_printf("S: VER 1 MSNP%u", version);
+	g_assert_nonnull(strstr(log, want));
+	g_assert_nonnull(strstr(log, " OK " USER));
+	/* The method the version calls for. */
+	if (version <= 11)
+		g_assert_nonnull(strstr(log, "/login2.srf"));
+	else
+		g_assert_nonnull(strstr(log, "/RST.srf"));
+	/* Neither the password nor the ticket reaches the debug log. */
+	for (i = 0; i < msnp_debug_lines()->len; i++) {
+		const char *line = g_ptr_array_index(msnp_debug_lines(), i);
+		g_assert_null(strstr(line, PASS));
+		g_assert_null(strstr(line, "s3cr"));
+		g_assert_null(strstr(line, "t="));
+	}
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(want);
+	g_free(log);
+	g_free(acc);
+	g_free(vers);
+}
+
+static void
+test_wrong_password(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	char *vers = g_strdup_printf("--versions=%u", version);
+	char *acc = account_arg();
+	const char *args[] = { vers, acc, NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, "not-the-password", server);
+	MsnpSignin s;
+
+	msnp_account_use_https(account, server);
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.failed);
+	g_assert_cmpint(s.reason, ==, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED);
+	g_assert_nonnull(strstr(s.error_text, "password is wrong"));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(acc);
+	g_free(vers);
+}
+
+/* Without the fingerprint the self-signed certificate is refused, and the
+ * message shows the fingerprint to trust. */
+static void
+test_untrusted_certificate(void)
+{
+	char *acc = account_arg();
+	const char *args[] = { "--versions=12", acc, NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, PASS, server);
+	const char *cert, *key, *fp;
+	MsnpSignin s;
+
+	msnp_test_cert(&cert, &key, &fp);
+	msnp_account_use_https(account, server);
+	purple_account_set_string(account, "tls_fingerprint", "");
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.failed);
+	g_assert_cmpint(s.reason, ==, PURPLE_CONNECTION_ERROR_CERT_UNTRUSTED);
+	g_assert_nonnull(strstr(s.error_text, fp));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(acc);
+}
+
+/* A dispatch server redirects with XFR NS; the NS it named is remembered and
+ * the next sign-in goes there directly. */
+static void
+test_dispatch_redirect(void)
+{
+	char *acc = account_arg();
+	const char *args[] = { "--dispatch", acc, NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, PASS, server);
+	MsnpSignin s;
+	char *log, *second;
+	gsize before;
+
+	msnp_account_use_https(account, server);
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.signed_on);
+	log = msnp_server_log(server);
+	g_assert_nonnull(strstr(log, "XFR 3 NS 127.0.0.1:"));
+	before = strlen(log);
+	msnp_signin_clear(&s);
+
+	msnp_signout(account);
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.signed_on);
+	g_free(log);
+	log = msnp_server_log(server);
+	second = log + before;
+	g_assert_nonnull(strstr(second, "OK " USER));
+	g_assert_null(strstr(second, "XFR"));
+
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(log);
+	g_free(acc);
+}
+
+int
+main(int argc, char **argv)
+{
+	guint v;
+
+	msnp_driver_init(&argc, &argv);
+	for (v = 8; v <= 14; v++) {
+		char *path = g_strdup_printf("/signin/msnp%u", v);
+		g_test_add_data_func(path, GUINT_TO_POINTER(v), test_signin_version);
+		g_free(path);
+	}
+	g_test_add_data_func("/signin/wrong-password/passport14", GUINT_TO_POINTER(9), test_wrong_password);
+	g_test_add_data_func("/signin/wrong-password/rst", GUINT_TO_POINTER(13), test_wrong_password);
+	g_test_add_func("/signin/untrusted-certificate", test_untrusted_certificate);
+	g_test_add_func("/signin/dispatch-redirect", test_dispatch_redirect);
+	return g_test_run();
+}
