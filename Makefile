@@ -203,7 +203,7 @@ pot: po/$(GETTEXT_PACKAGE).pot
 po/$(GETTEXT_PACKAGE).pot: po/POTFILES $(PLUGIN_SRC)
 	$(XGETTEXT) --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
 	  --package-name=$(PACKAGE) --package-version=$(VERSION) \
-	  --msgid-bugs-address=https://example.invalid/purple-msnp/issues \
+	  --msgid-bugs-address= \
 	  --files-from=po/POTFILES -o $@
 update-po: po/$(GETTEXT_PACKAGE).pot
 	@for l in $(LINGUAS); do $(MSGMERGE) --update --backup=none po/$$l.po $<; done

@@ -51,7 +51,7 @@ for t in "$builddir"/tests/*; do
     *) run_one "$n" "$t" --tap ;;
   esac
 done
-for s in tests/ui/*.sh; do
+for s in tests/ui/*.sh tests/i18n/*.sh; do
   [ -f "$s" ] || continue
   n=$(basename "$s" .sh)
   case "$n" in *"$pattern"*) ;; *) continue ;; esac
