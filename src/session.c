@@ -55,6 +55,10 @@ msn_session_free(MsnSession *session)
 {
 	if (session == NULL)
 		return;
+	/* Signing out: say so (the write goes out at once; nobody waits for the
+	 * echo, which Escargot does not send anyway). */
+	if (session->ns && session->state == MSN_SIGNIN_ONLINE)
+		msn_conn_send_plain(session->ns, "OUT");
 	msn_conn_free(session->ns);
 	msn_web_free(session->web);
 	msn_tickets_free(session->tickets);
