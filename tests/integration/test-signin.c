@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "integration/driver.h"
+#include "integration/proxy.h"
+
+#include <proxy.h>
 
 #define USER "alice@example.com"
 #define PASS "s3cr&t<pw>"
@@ -144,6 +147,51 @@ test_dispatch_redirect(void)
 	g_free(acc);
 }
 
+static gboolean
+targets_have(const GPtrArray *targets, int port)
+{
+	char *want = g_strdup_printf("127.0.0.1:%d", port);
+	gboolean found = FALSE;
+	guint i;
+
+	for (i = 0; i < targets->len; i++)
+		found = found || strcmp(g_ptr_array_index(targets, i), want) == 0;
+	g_free(want);
+	return found;
+}
+
+/* The account's proxy carries both the NS connection and the HTTPS sign-in. */
+static void
+test_account_proxy(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	char *vers = g_strdup_printf("--versions=%u", version);
+	char *acc = account_arg();
+	const char *args[] = { vers, acc, NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, PASS, server);
+	MsnpProxy *proxy = msnp_proxy_start();
+	PurpleProxyInfo *info = purple_proxy_info_new();
+	MsnpSignin s;
+
+	purple_proxy_info_set_type(info, PURPLE_PROXY_HTTP);
+	purple_proxy_info_set_host(info, "127.0.0.1");
+	purple_proxy_info_set_port(info, msnp_proxy_port(proxy));
+	purple_account_set_proxy_info(account, info);
+	msnp_account_use_https(account, server);
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.signed_on);
+	g_assert_true(targets_have(msnp_proxy_targets(proxy), server->ns_port));
+	g_assert_true(targets_have(msnp_proxy_targets(proxy), server->https_port));
+
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_proxy_stop(proxy);
+	msnp_signin_clear(&s);
+	g_free(acc);
+	g_free(vers);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,5 +207,7 @@ main(int argc, char **argv)
 	g_test_add_data_func("/signin/wrong-password/rst", GUINT_TO_POINTER(13), test_wrong_password);
 	g_test_add_func("/signin/untrusted-certificate", test_untrusted_certificate);
 	g_test_add_func("/signin/dispatch-redirect", test_dispatch_redirect);
+	g_test_add_data_func("/signin/proxy/passport14", GUINT_TO_POINTER(10), test_account_proxy);
+	g_test_add_data_func("/signin/proxy/rst", GUINT_TO_POINTER(14), test_account_proxy);
 	return g_test_run();
 }
