@@ -157,19 +157,19 @@ msnp_init(PurplePlugin *plugin)
 	prpl_info.protocol_options = g_list_append(prpl_info.protocol_options,
 		purple_account_option_int_new(_("Port"), MSNP_OPT_PORT, MSNP_DEFAULT_PORT));
 	prpl_info.protocol_options = g_list_append(prpl_info.protocol_options,
-		purple_account_option_int_new(_("Highest protocol version (8-14)"),
+		purple_account_option_int_new(_("Highest protocol version"),
 		                              MSNP_OPT_MAX_PROTOCOL, MSNP_DEFAULT_MAX_PROTOCOL));
-	msnp_add_string_option(_("Passport 1.4 nexus URL (empty: derived from the server)"),
+	msnp_add_string_option(_("Passport nexus URL"),
 	                       MSNP_OPT_NEXUS_URL, "");
-	msnp_add_string_option(_("RST login URL (empty: derived from the server)"),
+	msnp_add_string_option(_("RST URL"),
 	                       MSNP_OPT_RST_URL, "");
-	msnp_add_string_option(_("Address book URL (empty: derived from the server)"),
+	msnp_add_string_option(_("Address book URL"),
 	                       MSNP_OPT_AB_URL, "");
-	msnp_add_string_option(_("Sharing service URL (empty: derived from the server)"),
+	msnp_add_string_option(_("Sharing service URL"),
 	                       MSNP_OPT_SHARING_URL, "");
-	msnp_add_string_option(_("Trusted certificate fingerprint (SHA-256, for a server "
-	                         "whose certificate is not signed by a known authority)"),
-	                       MSNP_OPT_TLS_FINGERPRINT, "");
+	/* TRANSLATORS: the SHA-256 fingerprint of a server certificate the user
+	   trusts although no known authority signed it. */
+	msnp_add_string_option(_("Trusted certificate"), MSNP_OPT_TLS_FINGERPRINT, "");
 }
 
 PURPLE_INIT_PLUGIN(msnp, msnp_init, info)

@@ -672,7 +672,7 @@ ns_failed(MsnConn *conn, const GError *error, gpointer data)
 	if (fall_back_from_remembered(session))
 		return;
 	if (g_error_matches(error, MSN_NET_ERROR, MSN_NET_ERROR_CONNECT))
-		msg = g_strdup_printf(_("%s Check the server and port in the account settings "
+		msg = g_strdup_printf(_("%s. Check the server and port in the account settings "
 		                        "and your network connection."), error->message);
 	else
 		msg = g_strdup_printf(_("Lost the connection to %s: %s"),

@@ -239,7 +239,7 @@ translate_error(Request *req, const GError *error)
 		                   _("The certificate of %s is not trusted: %s. Its SHA-256 "
 		                     "fingerprint is %s. If you are sure this is your server's "
 		                     "certificate, enter that fingerprint as \"Trusted "
-		                     "certificate fingerprint\" in the account settings."),
+		                     "certificate\" in the account settings (Advanced)."),
 		                   host, why, req->untrusted_fp);
 	}
 	if (error->domain == G_TLS_ERROR)
