@@ -10,11 +10,13 @@
 #include <accountopt.h>
 #include <debug.h>
 #include <plugin.h>
+#include <privacy.h>
 #include <prpl.h>
 #include <status.h>
 #include <util.h>
 #include <version.h>
 
+#include "contacts.h"
 #include "session.h"
 
 static PurplePlugin *msnp_plugin;
@@ -92,6 +94,132 @@ msnp_normalize(const PurpleAccount *account, const char *who)
 	return buf;
 }
 
+/* The session, unless the plugin itself is editing the buddy list (then the
+ * change is a mirror of the server's, not the user's). */
+static MsnSession *
+user_session(PurpleConnection *gc)
+{
+	MsnSession *session = gc ? gc->proto_data : NULL;
+
+	return session && session->mirroring == 0 ? session : NULL;
+}
+
+static void
+msnp_add_buddy(PurpleConnection *gc, PurpleBuddy *buddy, PurpleGroup *group)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_add_buddy(session, purple_buddy_get_name(buddy),
+		                       group ? purple_group_get_name(group) : NULL);
+}
+
+static void
+msnp_remove_buddy(PurpleConnection *gc, PurpleBuddy *buddy, PurpleGroup *group)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_remove_buddy(session, purple_buddy_get_name(buddy),
+		                          group ? purple_group_get_name(group) : NULL);
+}
+
+static void
+msnp_group_buddy(PurpleConnection *gc, const char *who, const char *old_group,
+                 const char *new_group)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_move_buddy(session, who, old_group, new_group);
+}
+
+static void
+msnp_rename_group(PurpleConnection *gc, const char *old_name, PurpleGroup *group,
+                  GList *moved_buddies)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_rename_group(session, old_name, purple_group_get_name(group));
+}
+
+static void
+msnp_remove_group(PurpleConnection *gc, PurpleGroup *group)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_remove_group(session, purple_group_get_name(group));
+}
+
+static void
+msnp_add_permit(PurpleConnection *gc, const char *who)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_set_allowed(session, who, TRUE);
+}
+
+static void
+msnp_rem_permit(PurpleConnection *gc, const char *who)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_set_allowed(session, who, FALSE);
+}
+
+static void
+msnp_add_deny(PurpleConnection *gc, const char *who)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_set_blocked(session, who, TRUE);
+}
+
+static void
+msnp_rem_deny(PurpleConnection *gc, const char *who)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_contacts_set_blocked(session, who, FALSE);
+}
+
+/* MSN has two modes: BLP AL (allow all but the blocked) and BLP BL (block
+ * all but the allowed); libpurple's five map onto them. */
+static void
+msnp_set_permit_deny(PurpleConnection *gc)
+{
+	MsnSession *session = user_session(gc);
+	PurplePrivacyType t;
+
+	if (session == NULL)
+		return;
+	t = purple_connection_get_account(gc)->perm_deny;
+	msn_contacts_set_privacy(session, t == PURPLE_PRIVACY_DENY_ALL ||
+	                                  t == PURPLE_PRIVACY_ALLOW_USERS ||
+	                                  t == PURPLE_PRIVACY_ALLOW_BUDDYLIST);
+}
+
+static void
+msnp_set_public_alias(PurpleConnection *gc, const char *alias,
+                      PurpleSetPublicAliasSuccessCallback success_cb,
+                      PurpleSetPublicAliasFailureCallback failure_cb)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session == NULL) {
+		if (failure_cb)
+			failure_cb(purple_connection_get_account(gc), _("Not signed in."));
+		return;
+	}
+	msn_contacts_set_own_name(session, alias, success_cb, failure_cb);
+}
+
 static PurplePluginProtocolInfo prpl_info = {
 	.options = OPT_PROTO_MAIL_CHECK,
 	.icon_spec = NO_BUDDY_ICONS,
@@ -100,6 +228,17 @@ static PurplePluginProtocolInfo prpl_info = {
 	.login = msnp_login,
 	.close = msnp_close,
 	.normalize = msnp_normalize,
+	.add_buddy = msnp_add_buddy,
+	.remove_buddy = msnp_remove_buddy,
+	.add_permit = msnp_add_permit,
+	.add_deny = msnp_add_deny,
+	.rem_permit = msnp_rem_permit,
+	.rem_deny = msnp_rem_deny,
+	.set_permit_deny = msnp_set_permit_deny,
+	.group_buddy = msnp_group_buddy,
+	.rename_group = msnp_rename_group,
+	.remove_group = msnp_remove_group,
+	.set_public_alias = msnp_set_public_alias,
 	.struct_size = sizeof(PurplePluginProtocolInfo),
 };
 

@@ -7,6 +7,8 @@
 #include <debug.h>
 
 #include "auth/auth.h"
+#include "blist.h"
+#include "contacts.h"
 #include "endpoints.h"
 #include "errors.h"
 #include "msnp.h"
@@ -47,6 +49,9 @@ msn_session_new(PurpleAccount *account, PurpleConnection *gc)
 	session->server = g_strstrip(g_strdup(purple_account_get_string(account, MSNP_OPT_SERVER,
 	                                                                MSNP_DEFAULT_SERVER)));
 	session->port = purple_account_get_int(account, MSNP_OPT_PORT, MSNP_DEFAULT_PORT);
+	session->roster = msn_roster_new();
+	session->gtc = 'A';
+	session->blp = 'A';
 	return session;
 }
 
@@ -59,8 +64,10 @@ msn_session_free(MsnSession *session)
 	 * echo, which Escargot does not send anyway). */
 	if (session->ns && session->state == MSN_SIGNIN_ONLINE)
 		msn_conn_send_plain(session->ns, "OUT");
+	msn_contacts_cancel_all(session);
 	msn_conn_free(session->ns);
 	msn_web_free(session->web);
+	msn_roster_free(session->roster);
 	msn_tickets_free(session->tickets);
 	if (session->ping_timer)
 		purple_timeout_remove(session->ping_timer);
@@ -429,7 +436,14 @@ chg_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 	if (session->state < MSN_SIGNIN_ONLINE) {
 		session->state = MSN_SIGNIN_ONLINE;
 		session->redirects = 0;
+		/* The server answers in order: everything SYN sent came before this. */
+		if (session->dialect->list_style != MSN_LIST_ABCH)
+			msn_blist_sync(session);
+		/* libpurple pushes the privacy mode to the protocol on connecting;
+		 * it is the server's own, just mirrored: not a change to send. */
+		session->mirroring++;
 		purple_connection_set_state(session->gc, PURPLE_CONNECTED);
+		session->mirroring--;
 		schedule_ping(session, PING_INTERVAL_S);
 	}
 }
@@ -652,6 +666,8 @@ ns_command(MsnConn *conn, MsnCommand *cmd, gpointer data)
 		handle_out(session, cmd);
 	else if (session->dialect == NULL)
 		purple_debug_misc("msnp", "ignoring %s before VER\n", cmd->name);
+	else if (msn_contacts_handle(session, cmd))
+		;
 	else if (strcmp(cmd->name, "CHL") == 0)
 		handle_chl(session, cmd);
 	else if (strcmp(cmd->name, "QNG") == 0) {

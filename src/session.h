@@ -9,6 +9,7 @@
 #include "auth/auth.h"
 #include "net/conn.h"
 #include "proto/dialect.h"
+#include "roster.h"
 #include "web/web.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,15 @@ typedef struct _MsnSession {
 	char *mspauth;
 	char *client_ip;
 	int client_port;
+
+	/* The contact list. */
+	MsnRoster *roster;
+	MsnContact *last_lst;      /* the contact BPR lines refer to during SYN */
+	char gtc;                  /* 'A' ask when someone adds me, 'N' don't */
+	char blp;                  /* 'A' (AL: allow others) or 'B' (BL: block others) */
+	gboolean list_ready;       /* the full list has arrived and is mirrored */
+	guint mirroring;           /* >0 while the plugin itself edits the buddy list */
+	GHashTable *ops;           /* list changes waiting for the server (contacts.c) */
 
 	guint ping_timer;
 	guint ping_interval;       /* seconds, from QNG */

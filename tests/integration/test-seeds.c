@@ -27,13 +27,19 @@ typedef struct {
 	 * the whole transcript. */
 	const char *cut_before;
 	const char *machine_guid;
+	/* The buddy the transcript's contact list holds, if any: its group and
+	 * server alias as libpurple must show them. */
+	const char *buddy, *group, *alias;
 } Seed;
 
 static const Seed seeds[] = {
-	{ "004_966a299fc87d526b.txt", 8, NULL, NULL },
-	{ "002_1c83cbfd3ee6fb15.txt", 10, NULL, NULL },
-	{ "001_fb3b4e66304fb60f.txt", 11, NULL, NULL },
-	{ "000_4c30c750cea8e7b5.txt", 12, NULL, NULL },
+	{ "004_966a299fc87d526b.txt", 8, NULL, NULL,
+	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
+	{ "002_1c83cbfd3ee6fb15.txt", 10, NULL, NULL,
+	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
+	{ "001_fb3b4e66304fb60f.txt", 11, NULL, NULL, NULL, NULL, NULL },
+	{ "000_4c30c750cea8e7b5.txt", 12, NULL, NULL,
+	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
 	/* The MSNP14 seed's contact list comes from the address book. */
 	{ "003_6b54d6269a4c8057.txt", 14, "C: BLP", "{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}" },
 };
@@ -115,6 +121,14 @@ test_seed(gconstpointer data)
 		/* The whole transcript: signed in, then signs out (C: OUT). */
 		g_assert_true(s.signed_on);
 		msnp_run_until(NULL, 300);
+		if (seed->buddy) {
+			PurpleBuddy *b = purple_find_buddy(account, seed->buddy);
+			g_assert_nonnull(b);
+			g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(b)), ==, seed->group);
+			g_assert_cmpstr(purple_buddy_get_server_alias(b), ==, seed->alias);
+			g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 1);
+		} else
+			g_assert_null(purple_find_buddies(account, NULL));
 		msnp_signout(account);
 	}
 	msnp_server_wait(server, 12000);
