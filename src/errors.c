@@ -24,9 +24,9 @@ static const SigninError signin_errors[] = {
 	  N_("The server refused to sign this account in (715): the account may not be "
 	     "verified yet.") },
 	{ 911, 911, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED,
-	  N_("Authentication failed (911): check the e-mail address and password.") },
+	  N_("The server did not accept the sign-in: check the e-mail address and password.") },
 	{ 917, 917, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED,
-	  N_("Authentication failed (917): check the e-mail address and password.") },
+	  N_("The server did not accept the sign-in: check the e-mail address and password.") },
 	{ 928, 928, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED,
 	  N_("The server did not accept the sign-in ticket (928). Try again.") },
 	{ 920, 920, PURPLE_CONNECTION_ERROR_OTHER_ERROR,

@@ -112,8 +112,9 @@ ns_connect(MsnSession *session, const char *host, int port)
 	session->state = MSN_SIGNIN_CONNECTING;
 	purple_connection_update_progress(session->gc, _("Connecting"), 0, 4);
 	if (!msn_conn_connect(session->ns, host, port, &error)) {
-		char *msg = g_strdup_printf(_("Could not connect to %s:%d. Check the server "
-		                              "and port in the account settings."), host, port);
+		char *msg = g_strdup_printf(_("Could not connect to %s:%d. Check the server and "
+		                              "port in the account settings and your network "
+		                              "connection."), host, port);
 		g_error_free(error);
 		msn_session_fail(session, PURPLE_CONNECTION_ERROR_NETWORK_ERROR, msg);
 		g_free(msg);
@@ -127,6 +128,12 @@ msn_session_start(MsnSession *session)
 		msn_session_fail(session, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
 		                 _("No server is set: enter the MSN server's address in the "
 		                   "account settings."));
+		return;
+	}
+	if (session->port < 1 || session->port > 65535) {
+		msn_session_fail(session, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+		                 _("The port must be a number from 1 to 65535 (MSN servers use "
+		                   "1863)."));
 		return;
 	}
 	if (strchr(session->handle, '@') == NULL) {
@@ -226,7 +233,8 @@ ver_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 		                        "client offers (MSNP8 to MSNP%u). Raise \"Highest protocol "
 		                        "version\" in the account settings, or check the server."),
 		                      msn_conn_describe(conn), session->max_version);
-		msn_session_fail(session, PURPLE_CONNECTION_ERROR_OTHER_ERROR, msg);
+		/* The fix is in the account settings (or on the server). */
+		msn_session_fail(session, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS, msg);
 		g_free(msg);
 		return;
 	}
@@ -668,6 +676,11 @@ ns_command(MsnConn *conn, MsnCommand *cmd, gpointer data)
 		purple_debug_misc("msnp", "ignoring %s before VER\n", cmd->name);
 	else if (msn_contacts_handle(session, cmd))
 		;
+	else if (strcmp(cmd->name, "SBS") == 0 || strcmp(cmd->name, "GCF") == 0 ||
+	         strcmp(cmd->name, "UUX") == 0 || strcmp(cmd->name, "ADL") == 0 ||
+	         strcmp(cmd->name, "QRY") == 0)
+		;   /* SBS: meaning unknown; GCF: policies we do not use; the others
+		     * acknowledge what we sent and nothing waits for them. */
 	else if (strcmp(cmd->name, "CHL") == 0)
 		handle_chl(session, cmd);
 	else if (strcmp(cmd->name, "QNG") == 0) {

@@ -54,6 +54,7 @@ done
 for s in tests/ui/*.sh tests/i18n/*.sh; do
   [ -f "$s" ] || continue
   n=$(basename "$s" .sh)
+  [ "$n" = lib ] && continue        # tests/ui/lib.sh: helpers the UI scripts source
   case "$n" in *"$pattern"*) ;; *) continue ;; esac
   run_one "ui-$n" sh "$s" "$builddir"
 done

@@ -130,6 +130,71 @@ connection_error_cb(PurpleConnection *gc, PurpleConnectionError reason, const ch
 }
 
 static gboolean handle;
+static GPtrArray *auth_requests;
+
+static void
+auth_request_free(gpointer p)
+{
+	MsnpAuthRequest *r = p;
+
+	g_free(r->who);
+	g_free(r->alias);
+	g_free(r);
+}
+
+static void *
+request_authorize(PurpleAccount *account, const char *remote_user, const char *id,
+                  const char *alias, const char *message, gboolean on_list,
+                  PurpleAccountRequestAuthorizationCb authorize_cb,
+                  PurpleAccountRequestAuthorizationCb deny_cb, void *user_data)
+{
+	MsnpAuthRequest *r = g_new0(MsnpAuthRequest, 1);
+
+	r->account = account;
+	r->who = g_strdup(remote_user);
+	r->alias = g_strdup(alias);
+	r->on_list = on_list;
+	r->authorize_cb = authorize_cb;
+	r->deny_cb = deny_cb;
+	r->data = user_data;
+	g_ptr_array_add(auth_requests, r);
+	return r;
+}
+
+static void
+close_account_request(void *ui_handle)
+{
+}
+
+static PurpleAccountUiOps account_ops = {
+	.request_authorize = request_authorize,
+	.close_account_request = close_account_request,
+};
+
+const GPtrArray *
+msnp_auth_requests(void)
+{
+	return auth_requests;
+}
+
+void
+msnp_auth_requests_clear(void)
+{
+	g_ptr_array_set_size(auth_requests, 0);
+}
+
+void
+msnp_auth_answer(guint i, gboolean allow)
+{
+	MsnpAuthRequest *r = g_ptr_array_index(auth_requests, i);
+
+	g_assert_false(r->answered);
+	r->answered = TRUE;
+	if (allow)
+		r->authorize_cb(r->data);
+	else
+		r->deny_cb(r->data);
+}
 
 const char *
 msnp_builddir(void)
@@ -180,6 +245,8 @@ msnp_driver_init(int *argc, char ***argv)
 	purple_debug_set_ui_ops(&debug_ops);
 	purple_eventloop_set_ui_ops(&loop_ops);
 	purple_connections_set_ui_ops(&conn_ops);
+	auth_requests = g_ptr_array_new_with_free_func(auth_request_free);
+	purple_accounts_set_ui_ops(&account_ops);
 	/* libpurple registers protocol plugins while probing its search path at
 	 * start-up: put the build folder (and only our plugin is there) on it. */
 	path = g_canonicalize_filename(builddir, NULL);

@@ -81,6 +81,22 @@ void msnp_signout(PurpleAccount *account);
 /* Runs the main loop for ms milliseconds, or until *flag becomes TRUE. */
 void msnp_run_until(gboolean *flag, guint ms);
 
+/* Authorization requests ("X added you") the plugin asked the UI, in order. */
+typedef struct {
+	PurpleAccount *account;
+	char *who;
+	char *alias;
+	gboolean on_list;
+	gboolean answered;
+	PurpleAccountRequestAuthorizationCb authorize_cb, deny_cb;
+	void *data;
+} MsnpAuthRequest;
+
+const GPtrArray *msnp_auth_requests(void);
+void msnp_auth_requests_clear(void);
+/* Answers request i (allow or deny) as the user would. */
+void msnp_auth_answer(guint i, gboolean allow);
+
 /* Every debug line libpurple and the plugin wrote since the last clear. */
 const GPtrArray *msnp_debug_lines(void);
 gboolean msnp_debug_contains(const char *needle);

@@ -79,7 +79,7 @@ test_no_common_version(void)
 	log = msnp_server_log(server);
 	g_assert_nonnull(strstr(log, offer));
 	g_assert_true(s.failed);
-	g_assert_cmpint(s.reason, ==, PURPLE_CONNECTION_ERROR_OTHER_ERROR);
+	g_assert_cmpint(s.reason, ==, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS);
 	g_assert_nonnull(strstr(s.error_text, "MSNP8 to MSNP12"));
 	g_assert_false(progress_has(&s, "Negotiated"));
 

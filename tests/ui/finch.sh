@@ -6,15 +6,12 @@
 # Usage: sh tests/ui/finch.sh BUILDDIR      (run from the repository root)
 set -u
 builddir=${1:-build}
+# shellcheck source=tests/ui/lib.sh
+. "$(dirname "$0")/lib.sh"
 plugin=$builddir/libmsnp.so
 art=$builddir/ui-artifacts
-n=0
-ok()     { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $*"; }
-skip_all() { echo "1..1"; echo "ok 1 finch smoke test # SKIP $*"; exit 0; }
 
-command -v finch >/dev/null 2>&1 || skip_all "finch not installed (apt-get install finch)"
-command -v tmux  >/dev/null 2>&1 || skip_all "tmux not installed (apt-get install tmux)"
+need "finch smoke test" finch:finch tmux:tmux
 if [ ! -f "$plugin" ]; then
   echo "1..1"; echo "not ok 1 $plugin not built"; exit 1
 fi
@@ -38,7 +35,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 mkdir -p "$cfg/plugins" "$tmp/home" "$art"
-rm -f "$art"/finch-*.txt
+for f in start accounts protocols new-account exit debug; do rm -f "$art/finch-$f.txt"; done
 cp "$plugin" "$cfg/plugins/libmsnp.so"
 # One enabled account pointed at a loopback port nothing listens on: signing in
 # fails at once, without any network.

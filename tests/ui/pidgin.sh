@@ -11,33 +11,19 @@
 # Usage: sh tests/ui/pidgin.sh BUILDDIR      (run from the repository root)
 set -u
 builddir=${1:-build}
+# shellcheck source=tests/ui/lib.sh
+. "$(dirname "$0")/lib.sh"
 plugin=$builddir/libmsnp.so
 art=$builddir/ui-artifacts
-n=0
-ok()     { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $*"; }
-skip()   { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-skip_all() { echo "1..1"; echo "ok 1 pidgin smoke test # SKIP $*"; exit 0; }
 
-for p in Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick; do
-  command -v "${p%%:*}" >/dev/null 2>&1 ||
-    skip_all "${p%%:*} not installed (apt-get install ${p#*:})"
-done
+need "pidgin smoke test" Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick
 if [ ! -f "$plugin" ]; then
   echo "1..1"; echo "not ok 1 $plugin not built"; exit 1
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-pidgin.XXXXXX") || exit 1
 cfg=$tmp/config
-xvfb_pid='' pidgin_pid=''
-stop() { # pid: TERM, wait up to 3 s, then KILL
-  [ -n "$1" ] || return 0
-  kill "$1" 2>/dev/null || return 0
-  i=0
-  while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -9 "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-}
+pidgin_pid=''
 cleanup() {
   stop "$pidgin_pid"
   stop "$xvfb_pid"
@@ -46,15 +32,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# poll CMD...: retry a command for up to $limit tenths of a second.
-poll() {
-  i=0
-  while [ $i -lt "$limit" ]; do
-    "$@" && return 0
-    sleep 0.1; i=$((i + 1))
-  done
-  return 1
-}
 find_window() { # title regex -> $win
   win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
   [ -n "$win" ]
@@ -64,7 +41,10 @@ shot() { # name [window]
 }
 
 mkdir -p "$cfg/plugins" "$tmp/home" "$art"
-rm -f "$art"/pidgin-*.png "$art"/pidgin-debug.txt
+for f in buddy-list accounts account-editor account-editor-advanced screen; do
+  rm -f "$art/pidgin-$f.png"
+done
+rm -f "$art/pidgin-debug.txt"
 
 # --- 1: install into a scratch DESTDIR and use what was installed --------------
 dest=$tmp/destdir
@@ -112,38 +92,14 @@ cat >"$cfg/accounts.xml" <<'XML'
 </account>
 XML
 # The buddy list shows at once (no wait for a system tray) at a known place.
-cat >"$cfg/prefs.xml" <<'XML'
-<?xml version='1.0' encoding='UTF-8' ?>
-<pref version='1' name='/'>
- <pref name='pidgin'>
-  <pref name='blist'>
-   <pref name='list_visible' type='bool' value='1'/>
-   <pref name='show_protocol_icons' type='bool' value='1'/>
-   <pref name='x' type='int' value='0'/>
-   <pref name='y' type='int' value='0'/>
-   <pref name='width' type='int' value='250'/>
-   <pref name='height' type='int' value='420'/>
-  </pref>
-  <pref name='docklet'>
-   <pref name='show' type='string' value='never'/>
-  </pref>
- </pref>
-</pref>
-XML
+pidgin_prefs 250 420 >"$cfg/prefs.xml"
 
-# --- Xvfb on a free display (it picks one and tells us through fd 3) -------------
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" \
-  >"$tmp/xvfb.log" 2>&1 &
-xvfb_pid=$!
-limit=100
-if ! poll test -s "$tmp/display"; then
-  sed 's/^/# /' "$tmp/xvfb.log" | tail -n 5
+# --- Xvfb on a free display -----------------------------------------------------
+if ! start_xvfb; then
   skip "pidgin under Xvfb" "Xvfb did not start"
   echo "1..$n"
   exit 0
 fi
-DISPLAY=:$(head -n 1 "$tmp/display")
-export DISPLAY
 
 # --- a private protocol-icon folder, when we may ---------------------------------
 sysicons=/usr/share/pixmaps/pidgin/protocols

@@ -1,0 +1,225 @@
+#!/bin/sh
+# Pidgin signs in for real, under Xvfb: two loopback test servers (one speaking
+# MSNP8-14, one only MSNP14) serve NS and HTTPS with a self-signed certificate, and
+# one Pidgin runs six accounts at once:
+#   alice  MSNP14, RST over HTTPS, trusted fingerprint        -> online
+#   paul   MSNP11, Passport 1.4 over HTTPS                    -> online
+#   bob    wrong password                                     -> "... password is wrong."
+#   eve    no trusted fingerprint                             -> the fingerprint
+#   nobody a port nothing listens on                          -> "Could not connect ..."
+#   carol  offers MSNP8-12 to the MSNP14-only server          -> "... speaks none of ..."
+# Signing on is read from libpurple's system log ("+++ EMAIL signed on"; libpurple
+# prints no debug line for it), each error from the debug log's
+# "Connection error on GC (reason: N description: TEXT)" with GC mapped to its
+# account.  Screenshots (BUILDDIR/ui-artifacts/pidgin-signin-*.png): the buddy list
+# (status Available, the error area "(1/4)"), one per error dialog (paging through
+# the error area), and the New Instant Message dialog, whose account list holds
+# connected accounts only.
+# Usage: sh tests/ui/pidgin-signin.sh BUILDDIR      (run from the repository root)
+set -u
+builddir=${1:-build}
+# shellcheck source=tests/ui/lib.sh
+. "$(dirname "$0")/lib.sh"
+art=$builddir/ui-artifacts
+what="pidgin signs in to the test server"
+
+need "$what" Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick \
+  convert:imagemagick openssl:openssl
+for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver"; do
+  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-pidgin-signin.XXXXXX") || exit 1
+cfg=$tmp/config
+pidgin_pid=''
+cleanup() {
+  stop "$pidgin_pid"
+  stop "$xvfb_pid"
+  stop_servers
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+mkdir -p "$cfg/plugins" "$tmp/home" "$art"
+rm -f "$art"/pidgin-signin-*.png "$art"/pidgin-signin-*.txt
+cp "$builddir/libmsnp.so" "$cfg/plugins/libmsnp.so"
+
+# --- the servers ------------------------------------------------------------------
+make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
+if ! start_server main --versions 8-14 --account 'alice@signin.test:secret:Alice' \
+       --account 'paul@signin.test:secret:Paul' --account 'bob@signin.test:secret' \
+       --account 'eve@signin.test:secret'; then
+  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
+fi
+if ! start_server old --versions 14 --account 'carol@signin.test:secret'; then
+  echo "1..1"; echo "not ok 1 the MSNP14-only test server starts"; exit 1
+fi
+
+# --- the accounts -----------------------------------------------------------------
+urls() { # https-port
+  echo "nexus_url=https://127.0.0.1:$1/rdr/pprdr.asp" "rst_url=https://127.0.0.1:$1/RST.srf"
+}
+# shellcheck disable=SC2046
+{
+  echo "<?xml version='1.0' encoding='UTF-8' ?>"
+  echo "<account version='1.0'>"
+  msnp_account alice@signin.test secret gtk-gaim server=127.0.0.1 port="$main_ns" \
+    max_protocol=14 $(urls "$main_https") tls_fingerprint="$tls_fp"
+  msnp_account paul@signin.test secret gtk-gaim server=127.0.0.1 port="$main_ns" \
+    max_protocol=11 $(urls "$main_https") tls_fingerprint="$tls_fp"
+  msnp_account bob@signin.test not-his-password gtk-gaim server=127.0.0.1 port="$main_ns" \
+    max_protocol=14 $(urls "$main_https") tls_fingerprint="$tls_fp"
+  msnp_account eve@signin.test secret gtk-gaim server=127.0.0.1 port="$main_ns" \
+    max_protocol=14 $(urls "$main_https")
+  msnp_account nobody@signin.test secret gtk-gaim server=127.0.0.1 port=1 \
+    max_protocol=14 $(urls "$main_https") tls_fingerprint="$tls_fp"
+  msnp_account carol@signin.test secret gtk-gaim server=127.0.0.1 port="$old_ns" \
+    max_protocol=12 $(urls "$old_https") tls_fingerprint="$tls_fp"
+  echo "</account>"
+} >"$cfg/accounts.xml"
+pidgin_prefs 300 640 "$LOG_SYSTEM_PREF" >"$cfg/prefs.xml"
+
+# --- Xvfb and Pidgin --------------------------------------------------------------
+if ! start_xvfb; then
+  skip_all "$what" "Xvfb did not start"
+fi
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-bus" HOME="$tmp/home" NO_AT_BRIDGE=1
+unset G_DEBUG   # Pidgin's own code; criticals are checked from its log instead
+pidgin -c "$cfg" -d >"$tmp/debug.log" 2>&1 9>&- &
+pidgin_pid=$!
+
+find_window() { # title regex -> $win
+  win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
+  [ -n "$win" ]
+}
+shot() { import -window "${2:-root}" "$art/pidgin-signin-$1.png" 2>/dev/null; }
+
+limit=200
+if poll find_window '^Buddy List$'; then
+  ok "pidgin starts and shows the buddy list"
+  blist=$win
+else
+  not_ok "pidgin starts and shows the buddy list"
+  blist=''
+fi
+
+errors() { connection_errors "$tmp/debug.log"; }
+settled() {
+  [ "$(errors | wc -l)" -ge 4 ] && signed_on "$cfg" alice@signin.test &&
+    signed_on "$cfg" paul@signin.test
+}
+limit=200
+poll settled
+sleep 0.5   # let the buddy list draw the last error
+
+for a in alice@signin.test:MSNP14/RST paul@signin.test:MSNP11/Passport-1.4; do
+  e=${a%%:*}
+  if signed_on "$cfg" "$e" && ! errors | grep -q "^$e	"; then
+    ok "$e signs in over HTTPS (${a#*:}): libpurple logged \"+++ $e signed on\", no error"
+  else
+    not_ok "$e signs in over HTTPS (${a#*:})"
+    errors | grep "^$e	" | sed 's/^/# /'
+    grep -F "$e" "$tmp/debug.log" | tail -n 5 | sed 's/^/# /'
+  fi
+done
+shot buddy-list "${blist:-root}"
+
+# check_error EMAIL NAME WHAT TEXT: EMAIL's first connection error contains TEXT.
+order=$(errors | cut -f 1)
+check_error() {
+  got=$(errors | awk -F '\t' -v e="$1" '$1 == e { print $3; exit }')
+  case "$got" in
+    *"$4"*) ok "$3: Pidgin got the error for $1: \"$got\"" ;;
+    '') not_ok "$3: no connection error for $1 in Pidgin's debug log" ;;
+    *) not_ok "$3: the error for $1 lacks \"$4\": \"$got\"" ;;
+  esac
+}
+check_error bob@signin.test wrong-password "wrong password" "password is wrong"
+check_error eve@signin.test untrusted-certificate "untrusted certificate" "$tls_fp"
+check_error nobody@signin.test connection-refused "connection refused" "Could not connect"
+check_error carol@signin.test version-refused "version refused" \
+  "speaks none of the protocol versions"
+
+# --- one screenshot per error dialog -------------------------------------------------
+# The buddy list shows the error dialogs one at a time under a "(1/4)" pager; its
+# right arrow is the first dark pixel near the window's right edge below the menu
+# (the buddy tree above it is empty).  Screenshots are named after the accounts in
+# the order their errors arrived, unless an automatic reconnect changed that order.
+name_of() {
+  case "$1" in
+    bob@*) echo wrong-password ;; eve@*) echo untrusted-certificate ;;
+    nobody@*) echo connection-refused ;; carol@*) echo version-refused ;;
+    *) echo other ;;
+  esac
+}
+next_arrow() { # -> $ax $ay in window coordinates
+  import -window "$blist" "$tmp/page.png" 2>/dev/null || return 1
+  w=$(identify -format '%w' "$tmp/page.png")
+  x0=$((w - 26))
+  pos=$(convert "$tmp/page.png" -crop "14x10000+$x0+30" +repage -colorspace Gray \
+    -depth 8 txt:- 2>/dev/null | awk -F '[,: ()]+' '
+      NR > 1 && $4 + 0 < 60 { print $1, $2; exit }')
+  [ -n "$pos" ] || return 1
+  ax=$((x0 + ${pos% *} + 1)) ay=$((30 + ${pos#* } + 4))
+}
+pages=0 named=1
+if [ -n "$blist" ]; then
+  for e in $order; do
+    pages=$((pages + 1))
+    [ $pages -gt 4 ] && break
+    shot "error-$pages" "$blist"
+    if [ $pages -lt 4 ]; then
+      next_arrow || break
+      xdotool mousemove --window "$blist" "$ax" "$ay" click 1 2>/dev/null
+      sleep 0.4
+    fi
+  done
+  [ "$(errors | cut -f 1)" = "$order" ] || named=0
+  if [ $named = 1 ]; then
+    p=0
+    for e in $order; do
+      p=$((p + 1))
+      [ -f "$art/pidgin-signin-error-$p.png" ] &&
+        mv "$art/pidgin-signin-error-$p.png" "$art/pidgin-signin-$(name_of "$e").png"
+    done
+  fi
+fi
+# (compared by their pixels: a PNG from import also carries its creation time)
+distinct=$(for f in "$art"/pidgin-signin-*.png; do
+  case "$f" in *buddy-list*) continue ;; esac
+  convert "$f" -depth 8 rgb:- 2>/dev/null | md5sum; done | sort -u | wc -l)
+if [ "$distinct" -ge 4 ]; then
+  ok "the buddy list's error area pages through four different disconnected dialogs"
+else
+  not_ok "the buddy list's error area pages through four different disconnected dialogs (got $distinct screenshots)"
+fi
+
+# --- New Instant Message: its account list holds connected accounts only ------------
+im=''
+tries=0
+while [ -n "$blist" ] && [ -z "$im" ] && [ $tries -lt 3 ]; do
+  xdotool windowfocus "$blist" 2>/dev/null; sleep 0.2
+  xdotool key ctrl+m 2>/dev/null
+  limit=30
+  poll find_window '^New Instant Message$' && im=$win
+  tries=$((tries + 1))
+done
+if [ -n "$im" ]; then
+  xdotool windowmove "$im" 310 0 2>/dev/null; sleep 0.4
+  shot new-im "$im"
+  ok "Buddies > New Instant Message opens (its Account list offers connected accounts only)"
+else
+  not_ok "Buddies > New Instant Message opens"
+fi
+shot screen
+
+if kill -0 "$pidgin_pid" 2>/dev/null; then ok "pidgin is still running at the end"
+else not_ok "pidgin is still running at the end"; fi
+crit=$(grep -E "assertion .* failed|should not be reached|CRITICAL" "$tmp/debug.log")
+if [ -z "$crit" ]; then ok "no GLib criticals in Pidgin's log"
+else not_ok "no GLib criticals in Pidgin's log"; echo "$crit" | head -n 10 | sed 's/^/# /'; fi
+errors >"$art/pidgin-signin-errors.txt"
+cp "$tmp/debug.log" "$art/pidgin-signin-debug.txt" 2>/dev/null
+echo "1..$n"
+exit 0
