@@ -154,6 +154,12 @@ $(BUILDDIR)/tests/test-%: $(BUILDDIR)/obj/tests/unit/test-%.o $(PROTO_LIB)
 	$(say) LINK $@
 	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(call pkg_libs,$(PROTO_PKGS))
 
+# test-abch also links the SOAP documents (libxml2, no libpurple, no libsoup).
+$(BUILDDIR)/tests/test-abch: $(BUILDDIR)/obj/tests/unit/test-abch.o $(BUILDDIR)/obj/src/soap/abch-xml.o $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(say) LINK $@
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(call pkg_libs,glib-2.0 libxml-2.0)
+
 # Integration tests: the headless libpurple driver plus one test file each.
 # (Pattern rules cannot tell unit from integration names, so list them.)
 define INTEG_RULE
@@ -184,9 +190,12 @@ $(BUILDDIR)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(PROTO_SRC)
 fuzz:
 	@command -v $(CLANG) >/dev/null || { echo "fuzz: $(CLANG) not found (apt-get install clang)"; exit 1; }
 	$(MAKE) $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(BUILDDIR)/fuzz/new-$$n; \
+	@rc=0; for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(BUILDDIR)/fuzz/new-$$n; \
 	  echo "== $$n ($(or $(FUZZ_SECONDS),60) s)"; \
-	  $$f -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 $(BUILDDIR)/fuzz/new-$$n tests/fuzz/corpus/$$n || exit 1; done
+	  $$f -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 \
+	    -artifact_prefix=$(BUILDDIR)/fuzz/crash-$$n- \
+	    $(BUILDDIR)/fuzz/new-$$n tests/fuzz/corpus/$$n || rc=1; done; \
+	  [ $$rc -eq 0 ] || echo "fuzz: crashes were saved as $(BUILDDIR)/fuzz/crash-*"; exit $$rc
 
 $(BUILDDIR)/bench/bench-%: $(BUILDDIR)/obj/tests/bench/bench-%.o $(DRIVER_OBJ) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

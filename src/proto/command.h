@@ -109,6 +109,13 @@ MsnCommand *msn_command_parse_line(const char *line, gsize len,
                                    guint version, gsize *payload_len,
                                    GError **error);
 
+/* TRUE when a command parsed by msn_command_parse_line() is followed by a
+ * payload, including a zero-length one ("UUX trid 0"): parse_line reports 0
+ * bytes for both that and "no payload".  (Added by the proto core; on a
+ * rejected line, msn_command_parse_line also stores in *payload_len the
+ * payload bytes to skip to stay in sync, when the length can be read.) */
+gboolean msn_command_expects_payload(const MsnCommand *cmd);
+
 /* The incremental framer: push bytes in any split, pull validated commands. */
 typedef struct _MsnFramer MsnFramer;
 
