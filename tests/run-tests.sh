@@ -13,7 +13,12 @@ export MSNP_SRCDIR="$(pwd)"
 export G_DEBUG="${G_DEBUG:-fatal-criticals}"
 export LC_ALL=C.UTF-8
 if [ -n "${ASAN:-}" ]; then
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
+  # LeakSanitizer's thread walk crashes on the dynamic TLS of GnuTLS when
+  # glib-networking loads it later (at the first HTTPS request): loading it at
+  # start makes its TLS static.
+  gnutls=$(ldconfig -p 2>/dev/null | awk '/libgnutls\.so\.30 /{print $NF; exit}')
+  [ -n "$gnutls" ] && export LD_PRELOAD="$gnutls${LD_PRELOAD:+:$LD_PRELOAD}"
+  export ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:verify_asan_link_order=0:${ASAN_OPTIONS:-}"
   export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 fi
@@ -56,6 +61,12 @@ for s in tests/ui/*.sh tests/i18n/*.sh; do
   n=$(basename "$s" .sh)
   [ "$n" = lib ] && continue        # tests/ui/lib.sh: helpers the UI scripts source
   case "$n" in *"$pattern"*) ;; *) continue ;; esac
+  if [ -n "${ASAN:-}" ] && [ "${s#tests/ui/}" != "$s" ]; then
+    # Pidgin and Finch are not built with ASan and cannot load an ASan plugin.
+    echo "  ok ui-$n: skipped under ASan (runs in make check)"
+    skipped=$((skipped + 1))
+    continue
+  fi
   run_one "ui-$n" sh "$s" "$builddir"
 done
 
