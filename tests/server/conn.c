@@ -3,9 +3,15 @@
  * Reads with a non-blocking GSocket and a socket source, frames with the
  * project's MsnFramer (MSN_FROM_CLIENT), writes through a buffer that drains
  * when the socket is writable.  With a reply delay every write waits that long
- * first (in order).  Closing is immediate for the socket; the owner's on_close
- * runs from an idle callback so a handler may close its own connection and
- * return without its session being freed under it.
+ * first; conn_hold() holds every write until a point in time; either way the
+ * bytes leave in the order they were sent.  The owner's on_close runs from an
+ * idle callback so a handler may close its own connection and return without
+ * its session being freed under it.
+ *
+ * Closing half-closes: the peer reads EOF at once, and whatever it still
+ * sends is read and dropped until it closes too (at most LINGER_MS), so the
+ * kernel never answers with a reset.  A client then always sees "closed",
+ * never "connection reset", whatever it had in flight.
  */
 #include "testserver.h"
 
@@ -13,7 +19,7 @@
 
 typedef struct {
 	gint64 due;            /* monotonic µs */
-	GBytes *bytes;         /* NULL: close marker */
+	GBytes *bytes;
 } Delayed;
 
 struct _Conn {
@@ -32,10 +38,15 @@ struct _Conn {
 	GByteArray *outbuf;
 	GQueue delayed;
 	guint delay_ms;
+	gint64 hold_until;     /* monotonic µs; 0 = no hold */
 
 	gboolean open;
 	gboolean close_pending;   /* close once the buffers are empty */
+
+	GSource *linger_src, *linger_timer;   /* after the half-close */
 };
+
+#define LINGER_MS 2000
 
 static void conn_flush(Conn *c);
 static void arm_delay(Conn *c);
@@ -92,6 +103,42 @@ notify_closed(gpointer p)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean
+linger_done(gpointer p)
+{
+	Conn *c = p;
+
+	drop_source(&c->linger_src);
+	drop_source(&c->linger_timer);
+	g_io_stream_close(G_IO_STREAM(c->sc), NULL, NULL);
+	c->srv->lingering = g_list_remove(c->srv->lingering, c);
+	conn_unref(c);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_linger_readable(GSocket *sock, GIOCondition cond, gpointer p)
+{
+	guint8 buf[4096];
+	GError *err = NULL;
+	gssize n = g_socket_receive(sock, (char *) buf, sizeof buf, NULL, &err);
+
+	if (n > 0 || g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+		g_clear_error(&err);
+		return G_SOURCE_CONTINUE;
+	}
+	g_clear_error(&err);
+	linger_done(p);          /* the peer closed too (or the socket broke) */
+	return G_SOURCE_CONTINUE; /* the source is already destroyed */
+}
+
+void
+conn_finish_lingering(Server *srv)
+{
+	while (srv->lingering)
+		linger_done(srv->lingering->data);
+}
+
 void
 conn_close(Conn *c)
 {
@@ -103,7 +150,20 @@ conn_close(Conn *c)
 	drop_source(&c->in_src);
 	drop_source(&c->out_src);
 	drop_source(&c->delay_src);
-	g_io_stream_close(G_IO_STREAM(c->sc), NULL, NULL);
+	if (!c->srv->quitting && g_socket_shutdown(c->sock, FALSE, TRUE, NULL)) {
+		/* EOF for the peer now; the rest of the close when it has closed. */
+		conn_ref(c);
+		c->srv->lingering = g_list_prepend(c->srv->lingering, c);
+		c->linger_src = g_socket_create_source(c->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+		g_source_set_callback(c->linger_src, (GSourceFunc) (void (*)(void)) on_linger_readable,
+		                      c, NULL);
+		g_source_attach(c->linger_src, NULL);
+		c->linger_timer = g_timeout_source_new(LINGER_MS);
+		g_source_set_callback(c->linger_timer, linger_done, c, NULL);
+		g_source_attach(c->linger_timer, NULL);
+	} else {
+		g_io_stream_close(G_IO_STREAM(c->sc), NULL, NULL);
+	}
 	/* The reference taken by conn_new goes with the idle callback. */
 	idle = g_idle_source_new();
 	g_source_set_callback(idle, notify_closed, c, (GDestroyNotify) conn_unref);
@@ -309,12 +369,20 @@ arm_delay(Conn *c)
 static void
 queue_bytes(Conn *c, const void *data, gsize len)
 {
+	gint64 now, due;
+
 	if (!c->open)
 		return;
-	if (c->delay_ms > 0) {
+	now = g_get_monotonic_time();
+	due = now + (gint64) c->delay_ms * 1000;
+	if (c->hold_until > due)
+		due = c->hold_until;
+	if (due > now || !g_queue_is_empty(&c->delayed)) {
 		Delayed *d = g_new0(Delayed, 1);
+		Delayed *tail = g_queue_peek_tail(&c->delayed);
 
-		d->due = g_get_monotonic_time() + (gint64) c->delay_ms * 1000;
+		/* Never before what is already waiting: the order is the wire's. */
+		d->due = tail && tail->due > due ? tail->due : due;
 		d->bytes = g_bytes_new(data, len);
 		g_queue_push_tail(&c->delayed, d);
 		arm_delay(c);
@@ -364,6 +432,51 @@ conn_send_payload(Conn *c, const char *head, const void *payload, gsize len)
 	g_string_append_len(s, payload, (gssize) len);
 	queue_bytes(c, s->str, s->len);
 	g_string_free(s, TRUE);
+}
+
+void
+conn_send_raw(Conn *c, const void *data, gsize len)
+{
+	if (!c->open)
+		return;
+	if (c->srv->log) {
+		/* Log it as lines; a tail without newline is logged as it is. */
+		const char *p = data, *end = p + len;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (gsize) (end - p));
+			const char *stop = nl ? nl : end;
+			gsize n = (gsize) (stop - p);
+			char *text;
+
+			if (n && p[n - 1] == '\r')
+				n--;
+			text = g_malloc(MIN(n, 200) + 1);
+			for (gsize i = 0; i < MIN(n, 200); i++)   /* binary junk: one log line each */
+				text[i] = (guchar) p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
+			text[MIN(n, 200)] = '\0';
+			if (n > 200 || !nl) {
+				char *more = g_strdup_printf("%s%s (%" G_GSIZE_FORMAT " bytes%s)", text,
+				                             n > 200 ? "…" : "", n, nl ? "" : ", no newline");
+
+				g_free(text);
+				text = more;
+			}
+			server_log(c->srv, c->label, "S:", text);
+			g_free(text);
+			p = nl ? nl + 1 : end;
+		}
+	}
+	queue_bytes(c, data, len);
+}
+
+void
+conn_hold(Conn *c, guint ms)
+{
+	gint64 until = g_get_monotonic_time() + (gint64) ms * 1000;
+
+	if (until > c->hold_until)
+		c->hold_until = until;
 }
 
 Conn *

@@ -6,6 +6,10 @@
  *   POST /RST.srf         WS-Trust RequestSecurityToken (SOAP)
  * In scripted mode any credentials get a ticket.  Only the method and path of
  * a request are logged, never headers or bodies (passwords).
+ *
+ * Faults (--help): --http-status, --http-silent, --rst-fault, --rst-no-token,
+ * --rst-compact-swap, --passport-redirects, --passport-redirect-http,
+ * --nexus-no-dalogin, --nexus-dalogin-noscheme, --passport-unquoted.
  */
 #include "testserver.h"
 
@@ -20,6 +24,7 @@ typedef struct {
 } DelayedReply;
 
 static GList *delayed_replies;   /* DelayedReply* */
+static GList *silent_requests;   /* SoupServerMessage* paused for ever (--http-silent) */
 
 #define SOAP_NS_DECLS \
 	"xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\" " \
@@ -53,11 +58,22 @@ static void
 handle_nexus(Server *srv, SoupServerMessage *msg)
 {
 	char *base = login_base_url(srv);
-	char *urls = g_strdup_printf(
-		"DARealm=Passport.Net,DALogin=%s/login2.srf,DAReg=http://127.0.0.1:%u/reg,"
+	char *dalogin;
+	char *urls;
+
+	if (srv->nexus_no_dalogin)
+		dalogin = g_strdup("");
+	else if (srv->nexus_dalogin_noscheme)
+		dalogin = g_strdup_printf("DALogin=127.0.0.1:%u/login2.srf,",
+		                          srv->https_port ? srv->https_port : srv->http_port);
+	else
+		dalogin = g_strdup_printf("DALogin=%s/login2.srf,", base);
+	urls = g_strdup_printf(
+		"DARealm=Passport.Net,%sDAReg=http://127.0.0.1:%u/reg,"
 		"Properties=%s/properties,Privacy=http://127.0.0.1:%u/privacy,"
 		"GeneralRedir=http://127.0.0.1:%u/redir,Help=http://127.0.0.1:%u/help,ConfigVersion=16",
-		base, srv->http_port, base, srv->http_port, srv->http_port, srv->http_port);
+		dalogin, srv->http_port, base, srv->http_port, srv->http_port, srv->http_port);
+	g_free(dalogin);
 
 	soup_message_headers_append(soup_server_message_get_response_headers(msg), "PassportURLs", urls);
 	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
@@ -75,14 +91,41 @@ decode_lenient(const char *s)
 	return d ? d : g_strdup(s);
 }
 
+/* --passport-redirects: 302 to this same URL, counting the hops in the query
+ * so that every sign-in gets N of them.  TRUE when it redirected. */
+static gboolean
+passport_redirect(Server *srv, SoupServerMessage *msg, GHashTable *query, gboolean https)
+{
+	const char *rd = query ? g_hash_table_lookup(query, "rd") : NULL;
+	guint hop = rd ? (guint) g_ascii_strtoull(rd, NULL, 10) : 0;
+	char *location;
+
+	if (hop >= srv->passport_redirects)
+		return FALSE;
+	if (https && !srv->passport_redirect_http)
+		location = g_strdup_printf("https://127.0.0.1:%u/login2.srf?rd=%u", srv->https_port, hop + 1);
+	else
+		location = g_strdup_printf("http://127.0.0.1:%u/login2.srf?rd=%u", srv->http_port, hop + 1);
+	server_logf(srv, https ? "https" : "http", "-- redirect %u of %u to %s", hop + 1,
+	            srv->passport_redirects, location);
+	soup_message_headers_append(soup_server_message_get_response_headers(msg), "Location", location);
+	soup_server_message_set_status(msg, SOUP_STATUS_FOUND, NULL);
+	soup_server_message_set_response(msg, "text/html", SOUP_MEMORY_STATIC, "", 0);
+	g_free(location);
+	return TRUE;
+}
+
 static void
-handle_login(Server *srv, SoupServerMessage *msg)
+handle_login(Server *srv, SoupServerMessage *msg, GHashTable *query, gboolean https)
 {
 	const char *auth = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
 	                                                "Authorization");
 	SoupMessageHeaders *rh = soup_server_message_get_response_headers(msg);
 	char **fields, **f;
 	char *user = NULL, *pwd = NULL;
+
+	if (passport_redirect(srv, msg, query, https))
+		return;
 
 	/* Escargot: a missing or malformed header raises: HTTP 500. */
 	if (!auth || !g_str_has_prefix(auth, "Passport1.4 ")) {
@@ -113,9 +156,10 @@ handle_login(Server *srv, SoupServerMessage *msg)
 	} else if (srv->script || accounts_check_password(srv, user, pwd)) {
 		const char *ticket = tickets_issue(srv, user, TICKET_PASSPORT14);
 		char *p = util_random_token(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*$");
+		const char *q = srv->passport_unquoted ? "" : "'";
 		char *info = g_strdup_printf("Passport1.4 da-status=success,tname=MSPAuth,tname=MSPProf,"
-		                             "tname=MSPSec,from-PP='t=%s&p=%s',ru=http://messenger.msn.com",
-		                             ticket, p);
+		                             "tname=MSPSec,from-PP=%st=%s&p=%s%s,ru=http://messenger.msn.com",
+		                             q, ticket, p, q);
 
 		soup_message_headers_append(rh, "Authentication-Info", info);
 		soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
@@ -163,9 +207,12 @@ collect(xmlNodePtr node, char **user, char **pwd, GPtrArray *addresses)
 }
 
 static char *
-rst_fault(const char *code, const char *text, const char *reqstatus)
+rst_fault(const char *code, const char *text, const char *reqstatus, const char *redirect)
 {
 	char *now = util_iso_time(0);
+	char *extra = redirect ? g_markup_printf_escaped("<psf:redirectUrl>%s</psf:redirectUrl>", redirect)
+	                       : g_strdup("");
+	char *esc_code = g_markup_escape_text(code, -1);
 	char *body = g_strdup_printf(
 		"<?xml version=\"1.0\" encoding=\"utf-8\" ?>"
 		"<S:Envelope " SOAP_NS_DECLS ">"
@@ -174,20 +221,58 @@ rst_fault(const char *code, const char *text, const char *reqstatus)
 		"<psf:serverInfo Path=\"Live1\" RollingUpgradeState=\"ExclusiveNew\" LocVersion=\"0\" "
 		"ServerTime=\"%s\">msnp-testserver</psf:serverInfo><psf:cookies/><psf:response/>"
 		"</psf:pp></S:Header>"
-		"<S:Fault><faultcode>%s</faultcode><faultstring>%s</faultstring></S:Fault>"
-		"</S:Envelope>", reqstatus, now, code, text);
+		"<S:Fault><faultcode>%s</faultcode>%s<faultstring>%s</faultstring></S:Fault>"
+		"</S:Envelope>", reqstatus, now, esc_code, extra, text);
 
+	g_free(esc_code);
+	g_free(extra);
 	g_free(now);
 	return body;
 }
 
+/* The faultstring official servers sent with a faultcode (default: generic). */
+static const char *
+fault_text(const char *code)
+{
+	if (strstr(code, "FailedAuthentication") || strstr(code, "Redirect"))
+		return "Authentication Failure";
+	if (strstr(code, "InvalidSecurityToken"))
+		return "Invalid Security Token";
+	if (strstr(code, "Client"))
+		return "Invalid Request";
+	return "Internal Server Error";
+}
+
+static void
+append_compact(GString *b, const char *addr, const char *created, const char *expires,
+               guint id, const char *ticket)
+{
+	char *esc = g_markup_escape_text(addr, -1);
+
+	g_string_append_printf(b,
+		"<wst:RequestSecurityTokenResponse>"
+		"<wst:TokenType>urn:passport:compact</wst:TokenType>"
+		"<wsp:AppliesTo xmlns:wsa=\"http://schemas.xmlsoap.org/ws/2004/03/addressing\">"
+		"<wsa:EndpointReference><wsa:Address>%s</wsa:Address></wsa:EndpointReference>"
+		"</wsp:AppliesTo>"
+		"<wst:LifeTime><wsu:Created>%s</wsu:Created><wsu:Expires>%s</wsu:Expires></wst:LifeTime>"
+		"<wst:RequestedSecurityToken>"
+		"<wsse:BinarySecurityToken Id=\"Compact%u\">t=%s&amp;p=</wsse:BinarySecurityToken>"
+		"</wst:RequestedSecurityToken>"
+		"<wst:RequestedTokenReference><wsse:KeyIdentifier ValueType=\"urn:passport:compact\"/>"
+		"<wsse:Reference URI=\"#Compact%u\"/></wst:RequestedTokenReference>"
+		"</wst:RequestSecurityTokenResponse>",
+		esc, created, expires, id, ticket, id);
+	g_free(esc);
+}
+
 static char *
-rst_success(const char *ticket, GPtrArray *addresses)
+rst_success(Server *srv, const char *ticket, GPtrArray *addresses)
 {
 	GString *b = g_string_new(NULL);
 	char *created = util_iso_time(0);
 	char *expires = util_iso_time(24 * 3600);
-	guint i;
+	guint i, shift = 1;
 
 	g_string_append_printf(b,
 		"<?xml version=\"1.0\" encoding=\"utf-8\" ?>"
@@ -201,11 +286,28 @@ rst_success(const char *ticket, GPtrArray *addresses)
 		"<psf:browserCookies/><psf:credProperties/><psf:extProperties/><psf:response/>"
 		"</psf:pp></S:Header><S:Body>"
 		"<wst:RequestSecurityTokenResponseCollection>", created);
+	if (srv->rst_compact_swap) {
+		/* A token for another service first, as Compact1; it is no ticket
+		 * the NS knows, so a client that picks it fails with 911. */
+		char *decoy = util_random_token(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+
+		append_compact(b, "spaces.live.com", created, expires, 1, decoy);
+		g_free(decoy);
+		shift = 2;
+	}
 	for (i = 0; i < addresses->len; i++) {
 		const char *addr = g_ptr_array_index(addresses, i);
-		char *esc = g_markup_escape_text(addr, -1);
+		char *esc;
 		gboolean legacy = g_ascii_strcasecmp(addr, "http://Passport.NET/tb") == 0;
 
+		if (srv->rst_no_token && g_ascii_strcasecmp(addr, "messenger.msn.com") == 0)
+			continue;
+		if (!legacy) {
+			/* Escargot numbers Compact ids by position, counting Passport.NET/tb. */
+			append_compact(b, addr, created, expires, i + shift, ticket);
+			continue;
+		}
+		esc = g_markup_escape_text(addr, -1);
 		g_string_append_printf(b,
 			"<wst:RequestSecurityTokenResponse>"
 			"<wst:TokenType>%s</wst:TokenType>"
@@ -213,30 +315,19 @@ rst_success(const char *ticket, GPtrArray *addresses)
 			"<wsa:EndpointReference><wsa:Address>%s</wsa:Address></wsa:EndpointReference>"
 			"</wsp:AppliesTo>"
 			"<wst:LifeTime><wsu:Created>%s</wsu:Created><wsu:Expires>%s</wsu:Expires></wst:LifeTime>",
-			legacy ? "urn:passport:legacy" : "urn:passport:compact", esc, created, expires);
-		if (legacy) {
-			g_string_append(b,
-				"<wst:RequestedSecurityToken>"
-				"<EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\" Id=\"BinaryDAToken0\" "
-				"Type=\"http://www.w3.org/2001/04/xmlenc#Element\">"
-				"<EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#tripledes-cbc\"/>"
-				"<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:KeyName>http://Passport.NET/STS</ds:KeyName></ds:KeyInfo>"
-				"<CipherData><CipherValue>bXNucC10ZXN0c2VydmVy</CipherValue></CipherData>"
-				"</EncryptedData></wst:RequestedSecurityToken>"
-				"<wst:RequestedTokenReference><wsse:KeyIdentifier ValueType=\"urn:passport\"/>"
-				"<wsse:Reference URI=\"#BinaryDAToken0\"/></wst:RequestedTokenReference>"
-				"<wst:RequestedProofToken><wst:BinarySecret>bXNucC10ZXN0c2VydmVyLXByb29m</wst:BinarySecret>"
-				"</wst:RequestedProofToken>");
-		} else {
-			/* Escargot numbers Compact ids by position, counting Passport.NET/tb. */
-			g_string_append_printf(b,
-				"<wst:RequestedSecurityToken>"
-				"<wsse:BinarySecurityToken Id=\"Compact%u\">t=%s&amp;p=</wsse:BinarySecurityToken>"
-				"</wst:RequestedSecurityToken>"
-				"<wst:RequestedTokenReference><wsse:KeyIdentifier ValueType=\"urn:passport:compact\"/>"
-				"<wsse:Reference URI=\"#Compact%u\"/></wst:RequestedTokenReference>",
-				i + 1, ticket, i + 1);
-		}
+			"urn:passport:legacy", esc, created, expires);
+		g_string_append(b,
+			"<wst:RequestedSecurityToken>"
+			"<EncryptedData xmlns=\"http://www.w3.org/2001/04/xmlenc#\" Id=\"BinaryDAToken0\" "
+			"Type=\"http://www.w3.org/2001/04/xmlenc#Element\">"
+			"<EncryptionMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#tripledes-cbc\"/>"
+			"<ds:KeyInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:KeyName>http://Passport.NET/STS</ds:KeyName></ds:KeyInfo>"
+			"<CipherData><CipherValue>bXNucC10ZXN0c2VydmVy</CipherValue></CipherData>"
+			"</EncryptedData></wst:RequestedSecurityToken>"
+			"<wst:RequestedTokenReference><wsse:KeyIdentifier ValueType=\"urn:passport\"/>"
+			"<wsse:Reference URI=\"#BinaryDAToken0\"/></wst:RequestedTokenReference>"
+			"<wst:RequestedProofToken><wst:BinarySecret>bXNucC10ZXN0c2VydmVyLXByb29m</wst:BinarySecret>"
+			"</wst:RequestedProofToken>");
 		g_string_append(b, "</wst:RequestSecurityTokenResponse>");
 		g_free(esc);
 	}
@@ -247,7 +338,7 @@ rst_success(const char *ticket, GPtrArray *addresses)
 }
 
 static void
-handle_rst(Server *srv, SoupServerMessage *msg)
+handle_rst(Server *srv, SoupServerMessage *msg, gboolean https)
 {
 	SoupMessageBody *req = soup_server_message_get_request_body(msg);
 	GBytes *body = soup_message_body_flatten(req);
@@ -263,13 +354,21 @@ handle_rst(Server *srv, SoupServerMessage *msg)
 	if (doc)
 		collect(xmlDocGetRootElement(doc), &user, &pwd, addresses);
 	if (!doc || !user) {
-		reply = rst_fault("S:Client", "Invalid Request", "0x80045c01");
+		reply = rst_fault("S:Client", "Invalid Request", "0x80045c01", NULL);
+	} else if (srv->rst_fault) {
+		char *url = g_strdup_printf("%s://127.0.0.1:%u/RST.srf", https ? "https" : "http",
+		                            https ? srv->https_port : srv->http_port);
+
+		server_logf(srv, https ? "https" : "http", "-- rst-fault %s", srv->rst_fault);
+		reply = rst_fault(srv->rst_fault, fault_text(srv->rst_fault), "0x80048800",
+		                  strstr(srv->rst_fault, "Redirect") ? url : NULL);
+		g_free(url);
 	} else if (srv->script || accounts_check_password(srv, user, pwd)) {
 		const char *ticket = tickets_issue(srv, user, TICKET_RST);
 
-		reply = rst_success(ticket, addresses);
+		reply = rst_success(srv, ticket, addresses);
 	} else {
-		reply = rst_fault("wsse:FailedAuthentication", "Authentication Failure", "0x80048823");
+		reply = rst_fault("wsse:FailedAuthentication", "Authentication Failure", "0x80048823", NULL);
 	}
 	/* Escargot answers faults with HTTP 200 too. */
 	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
@@ -307,19 +406,32 @@ handle_any(SoupServer *server, SoupServerMessage *msg, const char *path,
 	Server *srv = user_data;
 	const char *method = soup_server_message_get_method(msg);
 	GUri *uri = soup_server_message_get_uri(msg);
-	const char *label = g_strcmp0(g_uri_get_scheme(uri), "https") == 0 ? "https" : "http";
+	gboolean https = g_strcmp0(g_uri_get_scheme(uri), "https") == 0;
+	const char *label = https ? "https" : "http";
 	char *line = g_strdup_printf("%s %s", method, path);
+	gpointer status;
+	char **p;
 
 	server_log(srv, label, "C:", line);
 	g_free(line);
 
-	if (strcmp(path, "/rdr/pprdr.asp") == 0 && strcmp(method, "GET") == 0)
+	for (p = srv->http_silent; p && *p; p++)
+		if (strcmp(*p, path) == 0) {
+			server_log(srv, label, "--", "http-silent: never answering");
+			soup_server_message_pause(msg);
+			silent_requests = g_list_prepend(silent_requests, g_object_ref(msg));
+			return;
+		}
+
+	if (srv->http_status && g_hash_table_lookup_extended(srv->http_status, path, NULL, &status))
+		soup_server_message_set_status(msg, GPOINTER_TO_UINT(status), NULL);
+	else if (strcmp(path, "/rdr/pprdr.asp") == 0 && strcmp(method, "GET") == 0)
 		handle_nexus(srv, msg);
 	else if ((strcmp(path, "/login2.srf") == 0 || strcmp(path, "/login") == 0) &&
 	         strcmp(method, "GET") == 0)
-		handle_login(srv, msg);
+		handle_login(srv, msg, query, https);
 	else if (strcmp(path, "/RST.srf") == 0 && strcmp(method, "POST") == 0)
-		handle_rst(srv, msg);
+		handle_rst(srv, msg, https);
 	else if (strcmp(path, "/rdr/pprdr.asp") == 0 || strcmp(path, "/login2.srf") == 0 ||
 	         strcmp(path, "/RST.srf") == 0)
 		soup_server_message_set_status(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
@@ -421,6 +533,8 @@ http_stop(Server *srv)
 		g_object_unref(d->msg);
 		g_free(d);
 	}
+	g_list_free_full(silent_requests, g_object_unref);
+	silent_requests = NULL;
 	if (srv->soup) {
 		soup_server_disconnect(srv->soup);
 		g_clear_object(&srv->soup);

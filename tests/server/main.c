@@ -6,11 +6,14 @@
  *                   [--dispatch] [--script FILE [--script-linger]
  *                   [--script-timeout-ms N]] [--log FILE]
  *                   [--http-delay-ms N] [--reply-delay-ms N] [--exit-on-stdin-eof]
+ *                   [--control] [fault injection options, see --help]
  *
  * Everything listens on 127.0.0.1.  When all listeners are up it prints
  *   READY ns=PORT sb=PORT http=PORT https=PORT
  * (0 for a listener not enabled) and serves until SIGTERM/SIGINT, stdin EOF
  * with --exit-on-stdin-eof, or the end of the script in scripted mode.
+ * With --exit-on-stdin-eof or --control, standard input is also a control
+ * channel, one command a line (fault.c).
  */
 #include "testserver.h"
 
@@ -93,14 +96,14 @@ on_incoming_ns(GSocketService *svc, GSocketConnection *sc, GObject *src, gpointe
 	if (srv->script)
 		script_accept(srv->script, sc);
 	else
-		ns_accept(srv, sc, srv->dispatch);
+		ns_accept(srv, sc, srv->dispatch ? NS_ROLE_DISPATCH : NS_ROLE_NS);
 	return TRUE;
 }
 
 static gboolean
 on_incoming_ns2(GSocketService *svc, GSocketConnection *sc, GObject *src, gpointer data)
 {
-	ns_accept(data, sc, FALSE);
+	ns_accept(data, sc, NS_ROLE_NS2);
 	return TRUE;
 }
 
@@ -155,17 +158,132 @@ on_signal(gpointer data)
 static gboolean
 on_stdin(gint fd, GIOCondition cond, gpointer data)
 {
-	char buf[256];
+	char buf[4096];
 	ssize_t n = read(fd, buf, sizeof buf);
-
 	Server *srv = data;
 
-	if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+	if (n > 0) {
+		if (srv->control)
+			control_feed(srv, buf, (gsize) n);
+		return G_SOURCE_CONTINUE;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return G_SOURCE_CONTINUE;
 	srv->stdin_watch = 0;
-	server_quit(srv, 0);
+	if (srv->control)
+		control_flush(srv);
+	if (srv->exit_on_stdin_eof)
+		server_quit(srv, 0);
 	return G_SOURCE_REMOVE;
 }
+
+/* --http-status PATH=NNN */
+static gboolean
+add_http_status(Server *srv, const char *spec, GError **error)
+{
+	const char *eq = strrchr(spec, '=');
+	guint64 code = 0;
+	char *end = NULL;
+
+	if (eq && eq[1])
+		code = g_ascii_strtoull(eq + 1, &end, 10);
+	if (!eq || spec[0] != '/' || !end || *end || code < 100 || code > 599) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "--http-status: expected /PATH=NNN (100-599), got %s", spec);
+		return FALSE;
+	}
+	if (!srv->http_status)
+		srv->http_status = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_replace(srv->http_status, g_strndup(spec, (gsize) (eq - spec)),
+	                     GUINT_TO_POINTER((guint) code));
+	return TRUE;
+}
+
+static gboolean
+check_fault_options(Server *srv, char **faults, char **http_status, GError **error)
+{
+	char **p;
+
+	for (p = faults; p && *p; p++) {
+		Fault *f = fault_parse(*p, error);
+
+		if (!f)
+			return FALSE;
+		if (!srv->faults)
+			srv->faults = g_ptr_array_new_with_free_func(fault_free);
+		g_ptr_array_add(srv->faults, f);
+	}
+	for (p = srv->pushes; p && *p; p++) {
+		GBytes *b = push_encode(*p, error);
+
+		if (!b) {
+			g_prefix_error(error, "--push %s: ", *p);
+			return FALSE;
+		}
+		g_bytes_unref(b);
+	}
+	if (srv->challenge && (!*srv->challenge || strpbrk(srv->challenge, " \r\n"))) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "--challenge: one non-empty word");
+		return FALSE;
+	}
+	for (p = http_status; p && *p; p++)
+		if (!add_http_status(srv, *p, error))
+			return FALSE;
+	for (p = srv->http_silent; p && *p; p++)
+		if (**p != '/') {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "--http-silent: expected a /PATH, got %s", *p);
+			return FALSE;
+		}
+	if (srv->dispatch_loop || srv->dispatch_once || srv->ns2_fail)
+		srv->dispatch = TRUE;
+	if (srv->script && (srv->faults || srv->drop_after || srv->pushes || srv->challenge ||
+	                    srv->dispatch_loop || srv->dispatch_once || srv->ns2_fail)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+		            "--fault, --drop-after, --push, --challenge and the dispatch faults "
+		            "are for the live mode, not --script");
+		return FALSE;
+	}
+	if (srv->passport_redirect_http && srv->passport_redirects == 0)
+		srv->passport_redirects = 1;
+	return TRUE;
+}
+
+#define FAULT_HELP \
+"Fault injection (NS faults in live mode only; they hit every NS-port\n" \
+"connection: dispatch, NS and second NS, never the switchboard):\n" \
+"  --fault STEP:ACTION[/N]  at STEP do ACTION: every time, or only the first N\n" \
+"    times in the server's life (N counts over all connections).\n" \
+"    STEP: CONNECT (right after accept), USR-I (USR TWN I), USR-S (USR TWN S\n" \
+"          ticket), or any command name: VER CVR SYN ADL CHG UUX GCF BLP PRP PNG ...\n" \
+"          GCF at MSNP13+ is the GCF the server pushes after USR TWN I (silent\n" \
+"          leaves it out; the USR TWN S reply still comes).\n" \
+"    ACTION: drop         close at once without replying\n" \
+"            silent       no reply to this command (later ones are answered)\n" \
+"            hang         no reply to this or any later command; socket stays open\n" \
+"            error:NNN[:close|:keep]  reply \"NNN trid\" instead; closes by default\n" \
+"                         after 911, 500, 240, 241, and 715 at VER (as Escargot)\n" \
+"            garbage      a 20 KB line without newline instead of the reply, then hang\n" \
+"            junk         the line \"XYZ 1 this-is-not-msnp\", then the normal reply\n" \
+"            binary       a line of binary bytes (NUL, 0xff, bad UTF-8), then the reply\n" \
+"            delay:MS     the reply and everything after it MS later\n" \
+"    Several faults on one step run in order until one replaces the reply.\n" \
+"  --push LINE   after the first CHG echo of the first connection to get there,\n" \
+"    send LINE + CRLF (repeatable, in order).  Escapes \\r \\n \\t \\\\ \\xHH;\n" \
+"    \"HEAD {len}|PAYLOAD\" sends HEAD, the payload's byte count, CRLF, PAYLOAD.\n" \
+"    OUT ... closes the connection after it; CHL 0 X is checked like --challenge.\n" \
+"\n" \
+"Control channel (standard input, with --exit-on-stdin-eof or --control), one\n" \
+"command a line, each logged as \"-- control: ...\" with its outcome:\n" \
+"  push EMAIL LINE   send LINE (as --push) on EMAIL's newest signed-in NS connection\n" \
+"  drop EMAIL        close EMAIL's NS connections\n" \
+"  kill-ns           close every NS connection\n" \
+"  ns2-fail on|off   as --ns2-fail, from now on\n" \
+"\n" \
+"Log lines for tests: \"-- PNG\" per PNG, \"-- QRY ok\", \"-- QRY bad (expected X got Y)\",\n" \
+"\"-- fault SPEC\" each time a fault fires."
+
 
 static gboolean
 check_port(const char *name, int port, GError **error)
@@ -184,7 +302,9 @@ main(int argc, char **argv)
 	Server srv = { 0 };
 	char *versions = NULL, *script_path = NULL, *log_path = NULL;
 	char **accounts = NULL, **a;
+	char **faults = NULL, **http_status = NULL;
 	int http_delay = 0, reply_delay = 0, script_timeout = 10000;
+	int drop_after = 0, qng = 60, passport_redirects = 0;
 	gboolean stdin_eof = FALSE;
 	guint sig_term, sig_int;
 	GError *error = NULL;
@@ -206,7 +326,29 @@ main(int argc, char **argv)
 		{ "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, "Log every line received and sent", "FILE" },
 		{ "http-delay-ms", 0, 0, G_OPTION_ARG_INT, &http_delay, "Delay every HTTP response", "N" },
 		{ "reply-delay-ms", 0, 0, G_OPTION_ARG_INT, &reply_delay, "Delay every NS/SB reply", "N" },
-		{ "exit-on-stdin-eof", 0, 0, G_OPTION_ARG_NONE, &stdin_eof, "Exit when standard input is closed", NULL },
+		{ "exit-on-stdin-eof", 0, 0, G_OPTION_ARG_NONE, &stdin_eof, "Exit when standard input is closed (and read control commands from it)", NULL },
+		{ "control", 0, 0, G_OPTION_ARG_NONE, &srv.control, "Read control commands from standard input (see below)", NULL },
+		{ NULL }
+	};
+	GOptionEntry fault_entries[] = {
+		{ "fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &faults, "An NS fault (repeatable; see below)", "STEP:ACTION[/N]" },
+		{ "drop-after", 0, 0, G_OPTION_ARG_INT, &drop_after, "Close each NS connection on its Nth command (from 1), before replying", "N" },
+		{ "push", 0, 0, G_OPTION_ARG_STRING_ARRAY, &srv.pushes, "Send LINE after the first CHG echo (repeatable; see below)", "LINE" },
+		{ "challenge", 0, 0, G_OPTION_ARG_STRING, &srv.challenge, "Send CHL 0 CHL after each connection's first CHG echo; check QRY (QRY trid if right, 540 and close if wrong)", "CHL" },
+		{ "qng", 0, 0, G_OPTION_ARG_INT, &qng, "The interval sent in QNG (default 60)", "SECONDS" },
+		{ "dispatch-loop", 0, 0, G_OPTION_ARG_NONE, &srv.dispatch_loop, "The dispatch redirects every USR TWN I to itself (implies --dispatch)", NULL },
+		{ "dispatch-once", 0, 0, G_OPTION_ARG_NONE, &srv.dispatch_once, "The dispatch redirects an account only the first time, then serves it itself (implies --dispatch)", NULL },
+		{ "ns2-fail", 0, 0, G_OPTION_ARG_NONE, &srv.ns2_fail, "The second NS accepts and closes every connection at once (implies --dispatch)", NULL },
+		{ "http-status", 0, 0, G_OPTION_ARG_STRING_ARRAY, &http_status, "PATH answers every request with status NNN and an empty body (repeatable)", "/PATH=NNN" },
+		{ "http-silent", 0, 0, G_OPTION_ARG_STRING_ARRAY, &srv.http_silent, "PATH accepts requests and never answers (repeatable)", "/PATH" },
+		{ "rst-fault", 0, 0, G_OPTION_ARG_STRING, &srv.rst_fault, "RST answers HTTP 200 with a SOAP fault with this faultcode (psf:Redirect adds a redirectUrl)", "CODE" },
+		{ "rst-no-token", 0, 0, G_OPTION_ARG_NONE, &srv.rst_no_token, "RST succeeds without the messenger.msn.com token", NULL },
+		{ "rst-compact-swap", 0, 0, G_OPTION_ARG_NONE, &srv.rst_compact_swap, "RST puts a decoy token for spaces.live.com first as Compact1 (not valid on the NS); the messenger token gets a higher number", NULL },
+		{ "passport-redirects", 0, 0, G_OPTION_ARG_INT, &passport_redirects, "login2.srf answers 302 to itself N times per sign-in before the real answer", "N" },
+		{ "passport-redirect-http", 0, 0, G_OPTION_ARG_NONE, &srv.passport_redirect_http, "Those 302s point at the plain http:// URL (at least one redirect)", NULL },
+		{ "nexus-no-dalogin", 0, 0, G_OPTION_ARG_NONE, &srv.nexus_no_dalogin, "The nexus's PassportURLs has no DALogin", NULL },
+		{ "nexus-dalogin-noscheme", 0, 0, G_OPTION_ARG_NONE, &srv.nexus_dalogin_noscheme, "DALogin without scheme, as official servers: 127.0.0.1:PORT/login2.srf (HTTPS port when there is one)", NULL },
+		{ "passport-unquoted", 0, 0, G_OPTION_ARG_NONE, &srv.passport_unquoted, "from-PP=t=...&p=... without quotes, ended by a comma", NULL },
 		{ NULL }
 	};
 
@@ -214,6 +356,8 @@ main(int argc, char **argv)
 	xmlInitParser();
 	ctx = g_option_context_new("- loopback MSN Messenger server for the purple-msnp tests");
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_add_main_entries(ctx, fault_entries, NULL);
+	g_option_context_set_description(ctx, FAULT_HELP);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		goto out;
 	if (argc > 1) {
@@ -235,6 +379,14 @@ main(int argc, char **argv)
 		            "delays must be >= 0 and --script-timeout-ms > 0");
 		goto out;
 	}
+	if (drop_after < 0 || qng < 0 || passport_redirects < 0) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		            "--drop-after, --qng and --passport-redirects must be >= 0");
+		goto out;
+	}
+	srv.drop_after = (guint) drop_after;
+	srv.qng_interval = (guint) qng;
+	srv.passport_redirects = (guint) passport_redirects;
 	srv.http_delay_ms = (guint) http_delay;
 	srv.reply_delay_ms = (guint) reply_delay;
 	srv.script_timeout_ms = (guint) script_timeout;
@@ -257,6 +409,8 @@ main(int argc, char **argv)
 		if (!srv.script)
 			goto out;
 	}
+	if (!check_fault_options(&srv, faults, http_status, &error))
+		goto out;
 
 	srv.loop = g_main_loop_new(NULL, FALSE);
 	srv.ns_service = listen_tcp(srv.ns_port_opt, &srv.ns_port, G_CALLBACK(on_incoming_ns), &srv, &error);
@@ -275,7 +429,10 @@ main(int argc, char **argv)
 
 	sig_term = g_unix_signal_add(SIGTERM, on_signal, &srv);
 	sig_int = g_unix_signal_add(SIGINT, on_signal, &srv);
+	srv.exit_on_stdin_eof = stdin_eof;
 	if (stdin_eof)
+		srv.control = TRUE;
+	if (srv.control)
 		srv.stdin_watch = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &srv);
 	if (srv.script)
 		script_start(srv.script);
@@ -301,6 +458,8 @@ out:
 		g_error_free(error);
 		rc = 2;
 	}
+	srv.quitting = TRUE;
+	conn_finish_lingering(&srv);
 	stop_service(&srv.ns_service);
 	stop_service(&srv.ns2_service);
 	stop_service(&srv.sb_service);
@@ -327,6 +486,16 @@ out:
 	g_free(srv.tls_cert);
 	g_free(srv.tls_key);
 	g_strfreev(accounts);
+	g_strfreev(faults);
+	g_strfreev(http_status);
+	g_strfreev(srv.pushes);
+	g_strfreev(srv.http_silent);
+	g_free(srv.challenge);
+	g_free(srv.rst_fault);
+	g_clear_pointer(&srv.faults, g_ptr_array_unref);
+	g_clear_pointer(&srv.http_status, g_hash_table_unref);
+	if (srv.control_buf)
+		g_string_free(srv.control_buf, TRUE);
 	xmlCleanupParser();
 	return rc;
 }

@@ -7,12 +7,19 @@
  *
  *   VER → CVR → USR TWN I → (GCF 0, 13+) USR TWN S policy → USR TWN S ticket
  *   → USR OK, SBS (11+), profile MSG → SYN/GCF/BLP/ADL/PRP/CHG/UUX/PNG/XFR …
+ *
+ * Fault injection (fault.c, --help): --fault at each step, --drop-after,
+ * --push/--challenge after the first CHG echo, and the control channel's
+ * push/drop/kill-ns.
  */
 #include "testserver.h"
 
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+
+#include "proto/challenge.h"
+#include "proto/dialect.h"
 
 typedef enum {
 	NS_NEED_VER,
@@ -30,7 +37,14 @@ struct _NsSession {
 	Account *account;         /* from USR TWN I */
 	char *status;             /* after the first CHG */
 	gboolean syn_done;
+	guint n_commands;         /* commands received (for --drop-after) */
+	gboolean mute;            /* a hang/garbage fault: answer nothing more */
+	gboolean closing;         /* an OUT was sent: send nothing more */
+	gboolean chg_echoed;      /* the first CHG was answered */
+	char *challenge;          /* a CHL sent and not yet answered by QRY */
 };
+
+static const Fault *apply_faults(NsSession *s, const char *step, const MsnCommand *cmd);
 
 /* Escargot's policy string (auth.md §3.1). */
 #define TWN_POLICY "ct=1,rver=1,wp=FS_40SEC_0_COMPACT,lc=1,id=1"
@@ -53,6 +67,7 @@ static void
 session_free(NsSession *s)
 {
 	g_free(s->status);
+	g_free(s->challenge);
 	g_free(s);
 }
 
@@ -202,12 +217,24 @@ cmd_usr(NsSession *s, MsnCommand *cmd)
 			return;
 		}
 		if (s->dispatch) {
-			if (s->version >= 13)
-				conn_send_line(s->conn, "XFR %u NS 127.0.0.1:%u U D", cmd->trid, s->srv->ns2_port);
-			else
-				conn_send_line(s->conn, "XFR %u NS 127.0.0.1:%u 0 127.0.0.1:%u", cmd->trid,
-				               s->srv->ns2_port, s->srv->ns_port);
-			return;
+			Account *da = accounts_find(s->srv, handle);
+
+			if (s->srv->dispatch_once && da && da->dispatched) {
+				server_logf(s->srv, conn_label(s->conn),
+				            "-- dispatch-once: %s was redirected before; serving it here", handle);
+			} else {
+				/* --dispatch-loop: back to this very port, for ever. */
+				guint16 to = s->srv->dispatch_loop ? s->srv->ns_port : s->srv->ns2_port;
+
+				if (da)
+					da->dispatched = TRUE;
+				if (s->version >= 13)
+					conn_send_line(s->conn, "XFR %u NS 127.0.0.1:%u U D", cmd->trid, to);
+				else
+					conn_send_line(s->conn, "XFR %u NS 127.0.0.1:%u 0 127.0.0.1:%u", cmd->trid,
+					               to, s->srv->ns_port);
+				return;
+			}
 		}
 		/* Escargot looks the account up case-insensitively but compares
 		 * the handle case-sensitively. */
@@ -218,8 +245,16 @@ cmd_usr(NsSession *s, MsnCommand *cmd)
 		}
 		s->account = a;
 		s->state = NS_NEED_USR_S;
-		if (s->version >= 13)
-			conn_send_payload(s->conn, "GCF 0", POLICIES_XML, strlen(POLICIES_XML));
+		if (s->version >= 13) {
+			/* --fault GCF at 13+ is about this pushed GCF: silent leaves it
+			 * out, the other replacing faults end the reply here. */
+			const Fault *f = apply_faults(s, "GCF", cmd);
+
+			if (!f)
+				conn_send_payload(s->conn, "GCF 0", POLICIES_XML, strlen(POLICIES_XML));
+			else if (f->action != FAULT_SILENT)
+				return;
+		}
 		conn_send_line(s->conn, "USR %u TWN S %s", cmd->trid, TWN_POLICY);
 		return;
 	}
@@ -254,6 +289,94 @@ cmd_usr(NsSession *s, MsnCommand *cmd)
 }
 
 /* ---- signed in ----------------------------------------------------------- */
+
+/* Sends a --push style line (fault.c: push_encode).  An OUT ends the
+ * connection once written; a CHL is remembered to check the QRY. */
+static gboolean
+send_push(NsSession *s, const char *line, GError **error)
+{
+	GBytes *wire = push_encode(line, error);
+	gsize len;
+	const char *data;
+
+	if (!wire)
+		return FALSE;
+	data = g_bytes_get_data(wire, &len);
+	conn_send_raw(s->conn, data, len);
+	if (len >= 3 && memcmp(data, "OUT", 3) == 0 && (len == 3 || data[3] == ' ' || data[3] == '\r')) {
+		s->closing = TRUE;
+		conn_close_after_flush(s->conn);
+	} else if (len > 6 && memcmp(data, "CHL 0 ", 6) == 0) {
+		const char *chl = data + 6;
+		gsize n = 0;
+
+		while (chl + n < data + len && chl[n] != '\r' && chl[n] != '\n' && chl[n] != ' ')
+			n++;
+		g_free(s->challenge);
+		s->challenge = g_strndup(chl, n);
+	}
+	g_bytes_unref(wire);
+	return TRUE;
+}
+
+/* Signed in for good: --challenge (every connection), then the --push lines
+ * (once per server: an OUT MIG must not come back on the reconnection). */
+static void
+after_first_chg(NsSession *s)
+{
+	Server *srv = s->srv;
+	char **p;
+
+	if (srv->challenge) {
+		conn_send_line(s->conn, "CHL 0 %s", srv->challenge);
+		g_free(s->challenge);
+		s->challenge = g_strdup(srv->challenge);
+	}
+	if (!srv->pushes || srv->pushes_done)
+		return;
+	srv->pushes_done = TRUE;
+	for (p = srv->pushes; *p && !s->closing; p++)
+		send_push(s, *p, NULL);   /* checked when the options were read */
+}
+
+static void
+cmd_qry(NsSession *s, MsnCommand *cmd)
+{
+	const MsnDialect *d = msn_dialect_get(s->version);
+	char want[33];
+	gsize len = 0;
+	const char *data = cmd->payload ? g_bytes_get_data(cmd->payload, &len) : NULL;
+	char *got;
+	gboolean ok;
+
+	if (!s->challenge) {
+		ignore(s, cmd, "no challenge pending (Escargot never answers QRY)");
+		return;
+	}
+	if (!d || !msn_challenge_answer(d, s->challenge, want)) {
+		ignore(s, cmd, "no dialect for this version");
+		return;
+	}
+	got = g_strndup(data ? data : "", len);
+	ok = strcmp(cmd->params[0], d->challenge_product_id) == 0 && len == 32 &&
+	     strcmp(got, want) == 0;
+	if (ok)
+		server_log(s->srv, conn_label(s->conn), "--", "QRY ok");
+	else if (strcmp(cmd->params[0], d->challenge_product_id) != 0)
+		server_logf(s->srv, conn_label(s->conn), "-- QRY bad (expected %s %s got %s %s)",
+		            d->challenge_product_id, want, cmd->params[0], got);
+	else
+		server_logf(s->srv, conn_label(s->conn), "-- QRY bad (expected %s got %s)", want, got);
+	g_free(got);
+	g_clear_pointer(&s->challenge, g_free);
+	/* Official servers: an empty QRY when right, 540 and the end when wrong. */
+	if (ok) {
+		conn_send_line(s->conn, "QRY %u", cmd->trid);
+	} else {
+		conn_send_line(s->conn, "540 %u", cmd->trid);
+		conn_close_after_flush(s->conn);
+	}
+}
 
 static void
 cmd_syn(NsSession *s, MsnCommand *cmd)
@@ -475,6 +598,10 @@ cmd_chg(NsSession *s, MsnCommand *cmd)
 		g_string_append_printf(reply, " %s", cmd->params[i]);
 	conn_send_line(s->conn, "%s", reply->str);
 	g_string_free(reply, TRUE);
+	if (!s->chg_echoed) {
+		s->chg_echoed = TRUE;
+		after_first_chg(s);
+	}
 }
 
 static void
@@ -523,6 +650,78 @@ cmd_xfr(NsSession *s, MsnCommand *cmd)
 	g_free(cookie);
 }
 
+/* ---- fault injection ---------------------------------------------------------- */
+
+/* The --fault step a command is: USR TWN I/S are USR-I/USR-S, the rest their name. */
+static const char *
+step_of(const MsnCommand *cmd)
+{
+	if (strcmp(cmd->name, "USR") == 0 && cmd->n_params >= 2 && strcmp(cmd->params[0], "TWN") == 0) {
+		if (strcmp(cmd->params[1], "I") == 0)
+			return "USR-I";
+		if (strcmp(cmd->params[1], "S") == 0)
+			return "USR-S";
+	}
+	return cmd->name;
+}
+
+static const guint8 binary_junk[] = {
+	0x00, 0xff, 0xfe, 0x80, 0x01, 0x02, 0x1b, '[', '2', 'J', 0xc3, 0x28, 0x7f, 0xed,
+	0xa0, 0x80, 0xf8, 0x88, 0x80, 0x80, 0x80, 0x00, 'M', 'S', 'G', 0x00, 0x9f, '\r', '\n'
+};
+
+/* Carries out the faults for step (cmd is NULL for CONNECT).  Returns the
+ * fault that replaced the normal handling, or NULL when it goes on. */
+static const Fault *
+apply_faults(NsSession *s, const char *step, const MsnCommand *cmd)
+{
+	guint i = 0;
+	Fault *f;
+
+	while ((f = fault_next(s->srv, step, &i)) != NULL) {
+		server_logf(s->srv, conn_label(s->conn), "-- fault %s", f->spec);
+		switch (f->action) {
+		case FAULT_DROP:
+			conn_close(s->conn);
+			return f;
+		case FAULT_SILENT:
+			return f;
+		case FAULT_HANG:
+			s->mute = TRUE;
+			return f;
+		case FAULT_ERROR:
+			conn_send_line(s->conn, "%u %u", f->arg, cmd && cmd->has_trid ? cmd->trid : 0);
+			if (fault_error_closes(f))
+				conn_close_after_flush(s->conn);
+			return f;
+		case FAULT_GARBAGE: {
+			char *g = g_malloc(FAULT_GARBAGE_BYTES);
+			gsize k;
+
+			for (k = 0; k < FAULT_GARBAGE_BYTES; k++)
+				g[k] = "GARBAGE-"[k % 8];
+			conn_send_raw(s->conn, g, FAULT_GARBAGE_BYTES);
+			g_free(g);
+			s->mute = TRUE;   /* anything more would continue the same line */
+			return f;
+		}
+		case FAULT_JUNK: {
+			static const char junk[] = "XYZ 1 this-is-not-msnp\r\n";
+
+			conn_send_raw(s->conn, junk, sizeof junk - 1);
+			break;
+		}
+		case FAULT_BINARY:
+			conn_send_raw(s->conn, binary_junk, sizeof binary_junk);
+			break;
+		case FAULT_DELAY:
+			conn_hold(s->conn, f->arg);
+			break;
+		}
+	}
+	return NULL;
+}
+
 /* ---- dispatch -------------------------------------------------------------- */
 
 static void
@@ -530,6 +729,23 @@ on_command(Conn *conn, MsnCommand *cmd, gpointer data)
 {
 	NsSession *s = data;
 	const char *n = cmd->name;
+
+	if (s->srv->drop_after && ++s->n_commands == s->srv->drop_after) {
+		server_logf(s->srv, conn_label(conn), "-- drop-after %u: closing before replying to %s",
+		            s->srv->drop_after, n);
+		conn_close(conn);
+		return;
+	}
+	if (s->mute) {
+		ignore(s, cmd, "hanging (fault)");
+		return;
+	}
+	if (apply_faults(s, step_of(cmd), cmd))
+		return;
+	if (s->closing) {
+		ignore(s, cmd, "OUT sent");
+		return;
+	}
 
 	if (strcmp(n, "VER") == 0) {
 		cmd_ver(s, cmd);
@@ -552,13 +768,14 @@ on_command(Conn *conn, MsnCommand *cmd, gpointer data)
 		return;
 	}
 	if (strcmp(n, "PNG") == 0) {
+		server_log(s->srv, conn_label(conn), "--", "PNG");
 		if (s->state != NS_SIGNED_IN) {
 			server_log(s->srv, conn_label(conn), "--", "PNG before USR OK: disconnecting");
 			conn_close(conn);
 		} else if (s->version == 8) {
 			conn_send_line(conn, "QNG");
 		} else {
-			conn_send_line(conn, "QNG 60");
+			conn_send_line(conn, "QNG %u", s->srv->qng_interval);
 		}
 		return;
 	}
@@ -589,7 +806,7 @@ on_command(Conn *conn, MsnCommand *cmd, gpointer data)
 	else if (strcmp(n, "SND") == 0)
 		conn_send_line(conn, "SND %u OK", cmd->trid);
 	else if (strcmp(n, "QRY") == 0)
-		ignore(s, cmd, "Escargot never answers QRY");
+		cmd_qry(s, cmd);
 	else
 		ignore(s, cmd, "not implemented");
 }
@@ -610,18 +827,97 @@ static const ConnHandlers ns_handlers = {
 };
 
 void
-ns_accept(Server *srv, GSocketConnection *sc, gboolean dispatch)
+ns_accept(Server *srv, GSocketConnection *sc, NsRole role)
 {
 	NsSession *s = g_new0(NsSession, 1);
 
 	s->srv = srv;
-	s->dispatch = dispatch;
+	s->dispatch = role == NS_ROLE_DISPATCH;
 	s->state = NS_NEED_VER;
 	s->version = server_max_version(srv);
-	s->conn = conn_new(srv, sc, MSN_SERVICE_NS, dispatch ? "ds" : "ns", s->version,
+	s->conn = conn_new(srv, sc, MSN_SERVICE_NS, s->dispatch ? "ds" : "ns", s->version,
 	                   &ns_handlers, s);
 	conn_set_reply_delay(s->conn, srv->reply_delay_ms);
 	srv->ns_sessions = g_list_prepend(srv->ns_sessions, s);
+	if (role == NS_ROLE_NS2 && srv->ns2_fail) {
+		server_log(srv, conn_label(s->conn), "--", "ns2-fail: closing at once");
+		conn_close(s->conn);
+		return;
+	}
+	apply_faults(s, "CONNECT", NULL);
+}
+
+/* ---- control channel ------------------------------------------------------------ */
+
+static gboolean
+is_account(NsSession *s, const char *email)
+{
+	return s->account && g_ascii_strcasecmp(s->account->email, email) == 0;
+}
+
+char *
+ns_control_push(Server *srv, const char *email, const char *line)
+{
+	GList *l;
+	GError *error = NULL;
+
+	/* ns_sessions is newest first. */
+	for (l = srv->ns_sessions; l; l = l->next) {
+		NsSession *s = l->data;
+		char *done;
+
+		if (s->state != NS_SIGNED_IN || !conn_is_open(s->conn) || s->closing ||
+		    !is_account(s, email))
+			continue;
+		if (!send_push(s, line, &error)) {
+			done = g_strdup_printf("push %s: %s", email, error->message);
+			g_error_free(error);
+			return done;
+		}
+		return g_strdup_printf("push %s: sent on %s", email, conn_label(s->conn));
+	}
+	return g_strdup_printf("push %s: no signed-in NS connection", email);
+}
+
+char *
+ns_control_drop(Server *srv, const char *email)
+{
+	GString *done = g_string_new(NULL);
+	GList *l;
+
+	for (l = srv->ns_sessions; l; l = l->next) {
+		NsSession *s = l->data;
+
+		if (!conn_is_open(s->conn) || !is_account(s, email))
+			continue;
+		g_string_append_printf(done, " %s", conn_label(s->conn));
+		conn_close(s->conn);
+	}
+	if (done->len == 0) {
+		g_string_free(done, TRUE);
+		return g_strdup_printf("drop %s: no NS connection", email);
+	}
+	g_string_prepend(done, ": closed");
+	g_string_prepend(done, email);
+	g_string_prepend(done, "drop ");
+	return g_string_free(done, FALSE);
+}
+
+char *
+ns_control_kill(Server *srv)
+{
+	GList *l;
+	guint n = 0;
+
+	for (l = srv->ns_sessions; l; l = l->next) {
+		NsSession *s = l->data;
+
+		if (conn_is_open(s->conn)) {
+			conn_close(s->conn);
+			n++;
+		}
+	}
+	return g_strdup_printf("kill-ns: closed %u NS connection%s", n, n == 1 ? "" : "s");
 }
 
 void

@@ -9,6 +9,8 @@
  *   sb.c        the live switchboard
  *   http.c      Passport 1.4 nexus/login and RST over HTTP and HTTPS
  *   script.c    scripted mode: plays a transcript in the seeds' format
+ *   fault.c     fault injection: --fault specs, --push lines, the stdin
+ *               control channel
  *   util.c      small helpers (URL encoding, random tokens, timestamps)
  */
 #ifndef MSNP_TESTSERVER_H
@@ -34,6 +36,7 @@ struct _Account {
 	char *password;
 	char *friendly;        /* decoded display name */
 	guint list_version;    /* MSNP8–9 list version */
+	gboolean dispatched;   /* --dispatch-once: already redirected once */
 };
 
 typedef enum {
@@ -102,10 +105,16 @@ gboolean conn_is_open(const Conn *conn);
 void conn_send_line(Conn *conn, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* head + " " + len + CRLF + payload.  Logged. */
 void conn_send_payload(Conn *conn, const char *head, const void *payload, gsize len);
+/* Raw bytes (a pushed line, junk).  Logged line by line as "S: …". */
+void conn_send_raw(Conn *conn, const void *data, gsize len);
+/* Holds everything sent from now on until ms from now (order is kept). */
+void conn_hold(Conn *conn, guint ms);
 /* Close once everything queued (including delayed replies) is written. */
 void conn_close_after_flush(Conn *conn);
-/* Close now, dropping anything unsent. */
+/* Close now, dropping anything unsent (a half-close: see conn.c). */
 void conn_close(Conn *conn);
+/* At exit: finishes the half-closed connections still waiting for their peer. */
+void conn_finish_lingering(Server *srv);
 Conn *conn_ref(Conn *conn);
 void conn_unref(Conn *conn);
 /* "NAME trid p1 p2 …" for logs and messages. */
@@ -113,8 +122,20 @@ char *conn_command_to_line(const MsnCommand *cmd);
 
 /* ---- ns.c / sb.c -------------------------------------------------------- */
 
-void ns_accept(Server *srv, GSocketConnection *sc, gboolean dispatch);
+typedef enum {
+	NS_ROLE_NS,          /* the NS port without --dispatch */
+	NS_ROLE_DISPATCH,    /* the NS port with --dispatch: answers USR TWN I with XFR */
+	NS_ROLE_NS2          /* the second NS a dispatch redirects to */
+} NsRole;
+
+void ns_accept(Server *srv, GSocketConnection *sc, NsRole role);
 void ns_free_all(Server *srv);
+/* Control channel: send a --push style LINE to email's signed-in NS
+ * connection (the newest), close it, close every NS connection.  Return what
+ * was done, for the log. */
+char *ns_control_push(Server *srv, const char *email, const char *line);
+char *ns_control_drop(Server *srv, const char *email);
+char *ns_control_kill(Server *srv);
 void sb_accept(Server *srv, GSocketConnection *sc);
 void sb_free_all(Server *srv);
 
@@ -129,6 +150,46 @@ Script *script_load(Server *srv, const char *path, GError **error);
 void script_start(Script *script);
 void script_accept(Script *script, GSocketConnection *sc);
 void script_free(Script *script);
+
+/* ---- fault.c ------------------------------------------------------------ */
+
+typedef enum {
+	FAULT_DROP,      /* close at once, no reply */
+	FAULT_SILENT,    /* no reply to this command; later ones are answered */
+	FAULT_HANG,      /* no reply to this or any later command; socket stays open */
+	FAULT_ERROR,     /* "NNN trid" instead of the reply */
+	FAULT_GARBAGE,   /* a 20 KB line without newline instead of the reply; then hang */
+	FAULT_JUNK,      /* a short unknown command line, then the normal reply */
+	FAULT_BINARY,    /* a line of binary bytes (NUL, 0xff …), then the normal reply */
+	FAULT_DELAY      /* the reply (and everything after it) MS later */
+} FaultAction;
+
+typedef struct {
+	char *spec;        /* as given, for the log */
+	char *step;        /* "CONNECT", "VER", "USR-I", "USR-S", "SYN" … (upper case) */
+	FaultAction action;
+	guint arg;         /* error code, delay in ms */
+	int close;         /* FAULT_ERROR: 1 close, 0 keep open, -1 as Escargot would */
+	int remaining;     /* times left; -1 = every time */
+} Fault;
+
+#define FAULT_GARBAGE_BYTES (20 * 1024)
+
+/* Parses STEP:ACTION[/N] (see --help). */
+Fault *fault_parse(const char *spec, GError **error);
+void fault_free(gpointer fault);
+/* The next fault for step at or after *index (pass 0 first), consuming one
+ * use; NULL when none is left. */
+Fault *fault_next(Server *srv, const char *step, guint *index);
+/* Whether the error reply closes the connection afterwards. */
+gboolean fault_error_closes(const Fault *fault);
+/* Turns a --push/control LINE into wire bytes: \r \n \t \\ \xHH
+ * escapes, and "{len}|PAYLOAD" → the payload's byte count, CRLF, the payload.
+ * Without a payload CRLF is appended. */
+GBytes *push_encode(const char *line, GError **error);
+/* The stdin control channel: feeds bytes, runs complete lines. */
+void control_feed(Server *srv, const char *data, gsize len);
+void control_flush(Server *srv);   /* at EOF: runs a last unterminated line */
 
 /* ---- main.c -------------------------------------------------------------- */
 
@@ -146,6 +207,24 @@ struct _Server {
 	guint script_timeout_ms;
 	gboolean script_linger;
 
+	/* fault injection (fault.c; live mode) */
+	GPtrArray *faults;         /* Fault* */
+	guint drop_after;          /* close an NS connection on its Nth command (0 = never) */
+	char **pushes;             /* sent once, after the first CHG echo */
+	gboolean pushes_done;
+	char *challenge;           /* CHL sent after the first CHG echo of each connection */
+	guint qng_interval;
+	gboolean dispatch_loop, dispatch_once, ns2_fail;
+	gboolean control;          /* read control lines on stdin */
+	GString *control_buf;
+	GHashTable *http_status;   /* path -> GUINT status */
+	char **http_silent;        /* paths never answered */
+	char *rst_fault;           /* faultcode for every RST */
+	gboolean rst_no_token, rst_compact_swap;
+	guint passport_redirects;
+	gboolean passport_redirect_http, nexus_no_dalogin, nexus_dalogin_noscheme;
+	gboolean passport_unquoted;
+
 	/* listeners (ports are 0 when disabled) */
 	GSocketService *ns_service, *ns2_service, *sb_service;
 	guint16 ns_port, ns2_port, sb_port, http_port, https_port;
@@ -161,6 +240,9 @@ struct _Server {
 	FILE *log;
 	guint next_conn_id;
 	guint stdin_watch;
+	gboolean exit_on_stdin_eof;
+	gboolean quitting;         /* closing everything: no half-closes */
+	GList *lingering;          /* Conn* half-closed, waiting for the peer */
 };
 
 /* Writes "label dir text" to the --log file (no-op without one). */
