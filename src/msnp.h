@@ -16,6 +16,9 @@
 #define MSNP_OPT_AB_URL       "ab_url"
 #define MSNP_OPT_SHARING_URL  "sharing_url"
 #define MSNP_OPT_TLS_FINGERPRINT "tls_fingerprint"
+/* Not in the account dialog: seconds a server may stay silent on a request
+ * before it counts as an error (sign-in replies, web services). */
+#define MSNP_OPT_TIMEOUT      "request_timeout"
 
 #define MSNP_DEFAULT_SERVER       "msnmsgr.escargot.chat"
 #define MSNP_DEFAULT_PORT         1863

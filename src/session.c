@@ -108,6 +108,8 @@ ns_connect(MsnSession *session, const char *host, int port)
 	msn_conn_free(session->ns);
 	session->ns = msn_conn_new(session->account, MSN_SERVICE_NS, session->max_version,
 	                           &ns_callbacks, session);
+	msn_conn_set_default_timeout(session->ns, (guint)CLAMP(purple_account_get_int(
+		session->account, MSNP_OPT_TIMEOUT, 60), 1, 600));
 	session->dialect = NULL;
 	session->state = MSN_SIGNIN_CONNECTING;
 	purple_connection_update_progress(session->gc, _("Connecting"), 0, 4);

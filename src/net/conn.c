@@ -41,6 +41,7 @@ struct _MsnConn {
 	GByteArray *outbuf;
 	gboolean corked;
 	guint32 next_trid;
+	guint default_timeout;
 	gint64 last_activity;
 	GHashTable *pending;  /* trid -> Pending */
 
@@ -77,6 +78,7 @@ msn_conn_new(PurpleAccount *account, MsnService service, guint version,
 	conn->framer = msn_framer_new(service, MSN_FROM_SERVER, version);
 	conn->outbuf = g_byte_array_new();
 	conn->next_trid = 1;
+	conn->default_timeout = DEFAULT_TIMEOUT_S;
 	conn->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, pending_free);
 	return conn;
 }
@@ -455,12 +457,18 @@ msn_conn_send(MsnConn *conn, const char *name, const char *const *params,
 		pd->trid = trid;
 		pd->func = reply;
 		pd->data = data;
-		pd->timer = purple_timeout_add_seconds(timeout_s ? timeout_s : DEFAULT_TIMEOUT_S,
+		pd->timer = purple_timeout_add_seconds(timeout_s ? timeout_s : conn->default_timeout,
 		                                       pending_timeout_cb, pd);
 		g_hash_table_replace(conn->pending, GUINT_TO_POINTER(trid), pd);
 	}
 	conn_flush(conn);
 	return trid;
+}
+
+void
+msn_conn_set_default_timeout(MsnConn *conn, guint seconds)
+{
+	conn->default_timeout = seconds ? seconds : DEFAULT_TIMEOUT_S;
 }
 
 void

@@ -57,9 +57,12 @@ void msn_conn_cork(MsnConn *conn);
 void msn_conn_uncork(MsnConn *conn);
 
 /* Queue a command with the next TrID; returns the TrID used.  reply may be
- * NULL (nothing waits).  timeout_s 0 means the default (60 s). */
+ * NULL (nothing waits).  timeout_s 0 means the connection's default. */
 guint32 msn_conn_send(MsnConn *conn, const char *name, const char *const *params,
                       GBytes *payload, MsnReplyFunc reply, gpointer data, guint timeout_s);
+/* The timeout of transactions sent with timeout_s 0 (default 60 s). */
+void msn_conn_set_default_timeout(MsnConn *conn, guint seconds);
+
 /* Commands without TrID (PNG, OUT). */
 void msn_conn_send_plain(MsnConn *conn, const char *name);
 

@@ -80,7 +80,9 @@ msn_web_new(PurpleAccount *account)
 
 	web->account = account;
 	web->cancel = g_cancellable_new();
-	web->soup = soup_session_new_with_options("timeout", MSN_WEB_TIMEOUT_S,
+	web->soup = soup_session_new_with_options("timeout",
+	                                          (guint)CLAMP(purple_account_get_int(account,
+	                                                 MSNP_OPT_TIMEOUT, MSN_WEB_TIMEOUT_S), 1, 600),
 	                                          "idle-timeout", 60,
 	                                          "user-agent", "MSMSGS",
 	                                          "proxy-resolver", resolver,

@@ -389,6 +389,45 @@ msnp_server_stop(MsnpServer *server)
 	g_free(server);
 }
 
+void
+msnp_server_control(MsnpServer *server, const char *line)
+{
+	char *l = g_strconcat(line, "\n", NULL);
+	gsize len = strlen(l);
+
+	g_assert_cmpint(write(server->stdin_fd, l, len), ==, (gssize)len);
+	g_free(l);
+}
+
+static guint
+count_in(const char *hay, const char *needle)
+{
+	guint n = 0;
+	const char *p = hay;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+guint
+msnp_server_wait_log(MsnpServer *server, const char *needle, guint count, guint timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	guint seen = 0;
+
+	for (;;) {
+		char *log = msnp_server_log(server);
+		seen = count_in(log, needle);
+		g_free(log);
+		if (seen >= count || g_get_monotonic_time() >= end)
+			return seen;
+		msnp_run_until(NULL, 50);
+	}
+}
+
 static char *
 read_or_empty(const char *path)
 {

@@ -40,6 +40,12 @@ MsnpServer *msnp_server_start(const char *const *args);
 gboolean msnp_server_wait(MsnpServer *server, guint timeout_ms);
 /* Stops the server (if running) and frees it. */
 void msnp_server_stop(MsnpServer *server);
+/* Sends one control line (see msnp-testserver --help) to the server. */
+void msnp_server_control(MsnpServer *server, const char *line);
+/* Runs the main loop until the server's log contains needle at least
+ * count times, or timeout_ms passed; returns the count seen. */
+guint msnp_server_wait_log(MsnpServer *server, const char *needle, guint count, guint timeout_ms);
+
 /* What the server logged (--log), and what it printed on stderr. */
 char *msnp_server_log(MsnpServer *server);
 char *msnp_server_stderr(MsnpServer *server);
