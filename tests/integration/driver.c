@@ -560,12 +560,13 @@ msnp_signin(PurpleAccount *account, guint timeout_ms, MsnpSignin *out)
 	else
 		purple_account_set_enabled(account, UI_ID, TRUE);
 	{
-		gboolean done = FALSE;
-		gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-		while (!done && g_get_monotonic_time() < end) {
-			msnp_run_until(NULL, 20);
-			done = out->signed_on || out->failed;
-		}
+		/* Iterate event by event (no polling quantum: benchmarks time this). */
+		gboolean timed_out = FALSE;
+		guint id = g_timeout_add(timeout_ms, timeout_flag_cb, &timed_out);
+		while (!timed_out && !out->signed_on && !out->failed)
+			g_main_context_iteration(NULL, TRUE);
+		if (!timed_out)
+			g_source_remove(id);
 	}
 	current_signin = NULL;
 }
