@@ -34,8 +34,8 @@ typedef enum {
 
 /* Seconds a request may take in all. */
 #define MSN_WEB_TIMEOUT_S 30
-/* Largest response body accepted. */
-#define MSN_WEB_MAX_BODY (8 * 1024 * 1024)
+/* Largest response body accepted: a 20,000-contact ABFindAll is ~30 MiB. */
+#define MSN_WEB_MAX_BODY (64 * 1024 * 1024)
 
 typedef struct _MsnWeb MsnWeb;
 

@@ -1,0 +1,1645 @@
+/* purple-msnp — ABCH / Sharing SOAP documents: builders and parsers. */
+#include "soap/abch-xml.h"
+
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
+#include <libxml/globals.h>
+
+#include "msnp.h"
+
+G_DEFINE_QUARK(msn-abch-error-quark, msn_abch_error)
+
+#define NS_SOAP    "http://schemas.xmlsoap.org/soap/envelope/"
+#define NS_XSI     "http://www.w3.org/2001/XMLSchema-instance"
+#define NS_XSD     "http://www.w3.org/2001/XMLSchema"
+#define NS_SOAPENC "http://schemas.xmlsoap.org/soap/encoding/"
+#define NS_AB      "http://www.msn.com/webservices/AddressBook"
+#define ACTION_BASE NS_AB "/"
+#define APPLICATION_ID "09607671-1C32-421F-A6A6-CBFAA51AB5F4"
+#define OWN_AB_ID      "00000000-0000-0000-0000-000000000000"
+#define NEVER          "0001-01-01T00:00:00.0000000-08:00"
+#define GROUP_TYPE_C   "C8529CE2-6EAD-434d-881F-341E17DB3FF8"
+
+/* Elements deeper than this are not looked at (libxml2 stops at 256). */
+#define MAX_DEPTH 48
+/* Group GUIDs kept per contact (a repeated GUID is dropped with a scan). */
+#define MAX_CONTACT_GROUPS 64
+/* Bytes of server text put into an error message. */
+#define MAX_FAULT_TEXT 300
+/* Bytes fed to libxml2 at a time. */
+#define CHUNK (256 * 1024)
+
+/* ---- results ---- */
+
+static void
+group_free(MsnAbchGroup *g)
+{
+	g_free(g->guid);
+	g_free(g->name);
+	g_free(g);
+}
+
+static void
+contact_free(MsnAbchContact *c)
+{
+	g_free(c->guid);
+	g_free(c->handle);
+	g_free(c->display_name);
+	g_strfreev(c->group_guids);
+	g_free(c->phone_home);
+	g_free(c->phone_work);
+	g_free(c->phone_mobile);
+	g_free(c);
+}
+
+static void
+member_free(MsnAbchMember *m)
+{
+	g_free(m->handle);
+	g_free(m->display_name);
+	g_free(m);
+}
+
+void
+msn_abch_address_book_free(MsnAbchAddressBook *ab)
+{
+	if (ab == NULL)
+		return;
+	g_ptr_array_unref(ab->groups);
+	g_ptr_array_unref(ab->contacts);
+	g_ptr_array_unref(ab->notes);
+	g_free(ab->me_guid);
+	g_free(ab->me_handle);
+	g_free(ab->me_display_name);
+	g_free(ab);
+}
+
+void
+msn_abch_memberships_free(MsnAbchMemberships *m)
+{
+	if (m == NULL)
+		return;
+	g_ptr_array_unref(m->members);
+	g_ptr_array_unref(m->notes);
+	g_free(m);
+}
+
+G_GNUC_PRINTF(3, 4) static void
+note(GPtrArray *notes, guint *n_notes, const char *fmt, ...)
+{
+	va_list ap;
+
+	(*n_notes)++;
+	if (notes->len < MSN_ABCH_MAX_NOTES) {
+		va_start(ap, fmt);
+		g_ptr_array_add(notes, g_strdup_vprintf(fmt, ap));
+		va_end(ap);
+	}
+}
+
+static void
+notes_finish(GPtrArray *notes, guint n_notes)
+{
+	if (n_notes > notes->len)
+		g_ptr_array_add(notes, g_strdup_printf("… and %u more like these",
+		                                       n_notes - notes->len));
+}
+
+/* ---- the streaming reader ---- */
+
+typedef struct _Sax Sax;
+
+struct _Sax {
+	xmlParserCtxtPtr ctxt;
+	const char *path[MAX_DEPTH];   /* local names, owned by the parser's dictionary */
+	guint depth;
+	GString *text;                 /* the current element's text, capped */
+	gboolean dtd;
+	GError *abort;                 /* a handler stopped the parse */
+	char *xml_error;               /* libxml2's first complaint */
+	/* The first SOAP Fault met, anywhere. */
+	guint fault_depth;             /* depth of the open Fault, 0 outside */
+	gboolean fault;
+	char *faultcode, *faultstring, *errorcode, *errorstring;
+	/* The operation's handlers; names are local names. */
+	void (*start)(Sax *s, const char *name, int n_attrs, const xmlChar **attrs);
+	void (*end)(Sax *s, const char *name, char *text);
+	gpointer op;
+};
+
+/* The name of the element `up` levels above the current one, "" if none. */
+static const char *
+at(Sax *s, guint up)
+{
+	if (up >= s->depth || s->depth - 1 - up >= MAX_DEPTH)
+		return "";
+	return s->path[s->depth - 1 - up];
+}
+
+static gboolean
+is(Sax *s, guint up, const char *name)
+{
+	return strcmp(at(s, up), name) == 0;
+}
+
+static void
+sax_abort(Sax *s, GError *error)
+{
+	if (s->abort == NULL)
+		s->abort = error;
+	else
+		g_error_free(error);
+	xmlStopParser(s->ctxt);
+}
+
+static void
+sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+          int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+          const xmlChar **attributes)
+{
+	Sax *s = ctx;
+	const char *name = (const char *)localname;
+
+	if (s->abort)
+		return;
+	if (s->depth < MAX_DEPTH)
+		s->path[s->depth] = name;
+	s->depth++;
+	g_string_truncate(s->text, 0);
+	if (s->fault_depth == 0 && !s->fault && strcmp(name, "Fault") == 0) {
+		s->fault = TRUE;
+		s->fault_depth = s->depth;
+	}
+	if (s->depth <= MAX_DEPTH && s->start)
+		s->start(s, name, nb_attributes, attributes);
+}
+
+static void
+keep_first(char **slot, const char *text)
+{
+	if (*slot == NULL && *text)
+		*slot = g_strdup(text);
+}
+
+static void
+sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	Sax *s = ctx;
+	const char *name = (const char *)localname;
+	char *text;
+
+	if (s->abort || s->depth == 0)
+		return;
+	text = g_strstrip(s->text->str);
+	if (s->fault_depth) {
+		if (strcmp(name, "faultcode") == 0 || (strcmp(name, "Value") == 0 && is(s, 1, "Code")))
+			keep_first(&s->faultcode, text);
+		else if (strcmp(name, "faultstring") == 0 ||
+		         (strcmp(name, "Text") == 0 && is(s, 1, "Reason")))
+			keep_first(&s->faultstring, text);
+		else if (strcmp(name, "errorcode") == 0)
+			keep_first(&s->errorcode, text);
+		else if (strcmp(name, "errorstring") == 0)
+			keep_first(&s->errorstring, text);
+	}
+	if (s->depth <= MAX_DEPTH && s->end)
+		s->end(s, name, text);
+	if (s->fault_depth == s->depth)
+		s->fault_depth = 0;
+	s->depth--;
+	g_string_truncate(s->text, 0);
+}
+
+static void
+sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+	Sax *s = ctx;
+	gsize room, n;
+	const char *valid_end;
+
+	if (len <= 0 || s->text->len >= MSN_ABCH_MAX_TEXT)
+		return;
+	room = MSN_ABCH_MAX_TEXT - s->text->len;
+	n = MIN((gsize)len, room);
+	g_string_append_len(s->text, (const char *)ch, (gssize)n);
+	/* Cut inside a character: back to the last whole one. */
+	if (n < (gsize)len && !g_utf8_validate(s->text->str, (gssize)s->text->len, &valid_end))
+		g_string_truncate(s->text, (gsize)(valid_end - s->text->str));
+}
+
+static void
+sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                    const xmlChar *system_id)
+{
+	Sax *s = ctx;
+
+	/* SOAP has no DTD: refusing it here means no entity is ever declared. */
+	s->dtd = TRUE;
+	xmlStopParser(s->ctxt);
+}
+
+#if LIBXML_VERSION >= 21200
+static void
+sax_error(void *ctx, const xmlError *error)
+#else
+static void
+sax_error(void *ctx, xmlErrorPtr error)
+#endif
+{
+	Sax *s = ctx;
+
+	if (s->xml_error == NULL && error && error->message)
+		s->xml_error = g_strstrip(g_strdup(error->message));
+}
+
+/* TRUE when the XML declaration names an encoding other than UTF-8. */
+static gboolean
+declares_other_encoding(const char *xml, gsize len)
+{
+	gsize n = MIN(len, 200), i;
+	const char *end, *enc;
+	char *decl;
+	gboolean other = FALSE;
+
+	if (n < 5 || memcmp(xml, "<?xml", 5) != 0)
+		return FALSE;
+	end = memchr(xml, '>', n);
+	if (end == NULL)
+		return FALSE;
+	decl = g_strndup(xml, (gsize)(end - xml));
+	enc = strstr(decl, "encoding");
+	if (enc) {
+		enc += strlen("encoding");
+		while (*enc == ' ' || *enc == '=' || *enc == '"' || *enc == '\'')
+			enc++;
+		for (i = 0; enc[i] && enc[i] != '"' && enc[i] != '\''; i++)
+			;
+		other = !(i == 5 && g_ascii_strncasecmp(enc, "utf-8", 5) == 0) &&
+		        !(i == 4 && g_ascii_strncasecmp(enc, "utf8", 4) == 0);
+	}
+	g_free(decl);
+	return other;
+}
+
+static void
+sax_clear(Sax *s)
+{
+	if (s->text)
+		g_string_free(s->text, TRUE);
+	g_clear_error(&s->abort);
+	g_free(s->xml_error);
+	g_free(s->faultcode);
+	g_free(s->faultstring);
+	g_free(s->errorcode);
+	g_free(s->errorstring);
+}
+
+static GError *fault_error(Sax *s);
+
+/* Parses xml with s's handlers.  FALSE with error for a fault, too large,
+ * DTD, not well-formed, or a handler's abort. */
+static gboolean
+sax_run(Sax *s, const char *xml, gsize len, GError **error)
+{
+	xmlSAXHandler h;
+	char *copy = NULL;
+	gsize off;
+	gboolean well_formed;
+#if LIBXML_VERSION < 21200
+	xmlStructuredErrorFunc old_serror;
+	void *old_serror_ctx;
+#endif
+
+	if (len > MSN_ABCH_MAX_BODY) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE,
+		            _("The address book sent a reply larger than %d MiB."),
+		            MSN_ABCH_MAX_BODY / (1024 * 1024));
+		return FALSE;
+	}
+	/* Servers may put whitespace before the declaration. */
+	while (len > 0 && xml && g_ascii_isspace(*xml)) {
+		xml++;
+		len--;
+	}
+	if (len == 0 || xml == NULL) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The address book sent an empty reply."));
+		return FALSE;
+	}
+	if (!declares_other_encoding(xml, len) && !g_utf8_validate_len(xml, len, NULL)) {
+		copy = g_utf8_make_valid(xml, (gssize)len);
+		xml = copy;
+		len = strlen(copy);
+	}
+
+	memset(&h, 0, sizeof h);
+	h.initialized = XML_SAX2_MAGIC;
+	h.startElementNs = sax_start;
+	h.endElementNs = sax_end;
+	h.characters = sax_chars;
+	h.cdataBlock = sax_chars;
+	h.internalSubset = sax_internal_subset;
+	h.serror = sax_error;
+
+	s->text = g_string_sized_new(256);
+	s->ctxt = xmlCreatePushParserCtxt(&h, s, NULL, 0, "abch.xml");
+	if (s->ctxt == NULL) {
+		g_free(copy);
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The address book's reply could not be read."));
+		return FALSE;
+	}
+	/* No network access; entities are never declared (DTD refused above). */
+	xmlCtxtUseOptions(s->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+#if LIBXML_VERSION < 21200
+	/* Before 2.12 encoding errors bypass the context and go to stderr. */
+	old_serror = xmlStructuredError;
+	old_serror_ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(s, sax_error);
+#endif
+	/* Namespace errors are not fatal (names are read without them); a
+	 * well-formedness error is. */
+	for (off = 0; off < len && s->ctxt->wellFormed && !s->dtd && !s->abort; off += CHUNK) {
+		gsize n = MIN(CHUNK, len - off);
+
+		xmlParseChunk(s->ctxt, xml + off, (int)n, off + n == len);
+	}
+	well_formed = s->ctxt->wellFormed && !s->dtd && !s->abort;
+#if LIBXML_VERSION < 21200
+	xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
+#endif
+	xmlFreeParserCtxt(s->ctxt);
+	s->ctxt = NULL;
+	g_free(copy);
+
+	if (s->abort) {
+		g_propagate_error(error, g_steal_pointer(&s->abort));
+		return FALSE;
+	}
+	if (s->dtd) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The address book's reply could not be read (it has a DTD)."));
+		return FALSE;
+	}
+	if (s->fault) {
+		g_propagate_error(error, fault_error(s));
+		return FALSE;
+	}
+	if (!well_formed) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The address book's reply could not be read (%s)."),
+		            s->xml_error ? s->xml_error : _("not XML"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- faults ---- */
+
+static const struct {
+	const char *code;
+	MsnAbchError error;
+	const char *format;   /* one %s: what the server said */
+} fault_table[] = {
+	{ "FullSyncRequired", MSN_ABCH_ERROR_FULL_SYNC_REQUIRED,
+	  N_("The address book asked for the whole contact list to be fetched again (%s).") },
+	{ "ContactAlreadyExists", MSN_ABCH_ERROR_CONTACT_EXISTS,
+	  N_("That contact is already in your address book (%s).") },
+	{ "ContactDoesNotExist", MSN_ABCH_ERROR_CONTACT_DOES_NOT_EXIST,
+	  N_("That contact is not in your address book (%s).") },
+	{ "GroupAlreadyExists", MSN_ABCH_ERROR_GROUP_EXISTS,
+	  N_("A group with that name already exists (%s).") },
+	{ "GroupDoesNotExist", MSN_ABCH_ERROR_GROUP_DOES_NOT_EXIST,
+	  N_("That group does not exist in your address book (%s).") },
+	{ "GroupNameTooLong", MSN_ABCH_ERROR_GROUP_NAME_TOO_LONG,
+	  N_("That group name is too long (%s).") },
+	{ "MemberAlreadyExists", MSN_ABCH_ERROR_MEMBER_EXISTS,
+	  N_("That person is already on that list (%s).") },
+	{ "MemberDoesNotExist", MSN_ABCH_ERROR_MEMBER_DOES_NOT_EXIST,
+	  N_("That person is not on that list (%s).") },
+	{ "InvalidPassportUser", MSN_ABCH_ERROR_NO_SUCH_USER,
+	  N_("There is no Messenger user with that address (%s).") },
+	{ "UserDoesNotExist", MSN_ABCH_ERROR_NO_SUCH_USER,
+	  N_("There is no Messenger user with that address (%s).") },
+	{ "EmailMissingAtSign", MSN_ABCH_ERROR_NO_SUCH_USER,
+	  N_("That is not a valid e-mail address (%s).") },
+	{ "EmailMissingDot", MSN_ABCH_ERROR_NO_SUCH_USER,
+	  N_("That is not a valid e-mail address (%s).") },
+};
+
+/* s cut to at most max bytes on a character boundary (s is valid UTF-8). */
+static char *
+cut_text(const char *s, gsize max)
+{
+	const char *end;
+
+	if (strlen(s) <= max)
+		return g_strdup(s);
+	/* The start of the character holding byte max: all before it is whole. */
+	end = g_utf8_find_prev_char(s, s + max + 1);
+	if (end == NULL)
+		end = s;
+	return g_strdup_printf("%.*s…", (int)(end - s), s);
+}
+
+static gboolean
+is_fault_code(int code)
+{
+	return code >= MSN_ABCH_ERROR_FAULT && code <= MSN_ABCH_ERROR_NO_SUCH_USER;
+}
+
+static GError *
+fault_error(Sax *s)
+{
+	const char *code = s->errorcode;
+	const char *said;
+	char *text;
+	GError *error = NULL;
+	gsize i;
+
+	/* Without detail/errorcode, the faultcode's local part may name it. */
+	if (code == NULL && s->faultcode) {
+		const char *colon = strrchr(s->faultcode, ':');
+		code = colon ? colon + 1 : s->faultcode;
+	}
+	said = s->faultstring ? s->faultstring :
+	       s->errorstring ? s->errorstring :
+	       code ? code : _("no reason given");
+	text = cut_text(said, MAX_FAULT_TEXT);
+	for (i = 0; code && i < G_N_ELEMENTS(fault_table); i++)
+		if (strcmp(code, fault_table[i].code) == 0) {
+			error = g_error_new(MSN_ABCH_ERROR, fault_table[i].error,
+			                    _(fault_table[i].format), text);
+			break;
+		}
+	if (error == NULL)
+		error = g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_FAULT,
+		                    _("The address book refused the request: %s (%s)."), text,
+		                    code ? code : "?");
+	g_free(text);
+	return error;
+}
+
+GError *
+msn_abch_error_for_status(guint status, const char *body, gsize len)
+{
+	Sax s = { 0 };
+	GError *error = NULL;
+
+	if (body && len > 0 && !sax_run(&s, body, len, &error) &&
+	    error->domain == MSN_ABCH_ERROR && is_fault_code(error->code)) {
+		sax_clear(&s);
+		return error;
+	}
+	sax_clear(&s);
+	g_clear_error(&error);
+	if (status == 403)
+		return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TICKET_REFUSED,
+		                   _("The address book refused the sign-in ticket (HTTP 403). "
+		                     "Sign in again."));
+	if (status >= 500)
+		return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
+		                   _("The address book service failed (HTTP %u). Try again later."),
+		                   status);
+	return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
+	                   _("The address book service answered HTTP %u. Check the address "
+	                     "book URL in the account settings."), status);
+}
+
+/* ---- ABFindAll ---- */
+
+typedef struct {
+	MsnAbchAddressBook *ab;
+	guint n_notes;
+	GHashTable *group_ids, *contact_ids, *handles;   /* dedup, borrowed keys */
+	gboolean saw_result;
+	gboolean saw_me;
+	/* the open Group */
+	gboolean in_group;
+	char *g_guid, *g_name;
+	gboolean g_deleted;
+	/* the open Contact */
+	gboolean in_contact;
+	char *c_guid, *c_type, *c_passport, *c_display;
+	gboolean c_messenger, c_deleted;
+	GPtrArray *c_groups;
+	char *c_email;          /* its first Messenger-enabled e-mail */
+	guint c_email_network;
+	char *c_tel;            /* its first Messenger-enabled phone */
+	char *c_home, *c_work, *c_mobile;
+	char *c_blp, *c_gtc;
+	/* the open ContactEmail / ContactPhone / Annotation */
+	char *x_type, *x_value;
+	gboolean x_enabled;
+	char *a_name, *a_value;
+} FindAll;
+
+static gboolean
+is_true(const char *text)
+{
+	return g_ascii_strcasecmp(text, "true") == 0 || strcmp(text, "1") == 0;
+}
+
+static void
+set_text(char **slot, const char *text)
+{
+	g_free(*slot);
+	*slot = *text ? g_strdup(text) : NULL;
+}
+
+static void
+find_all_reset_contact(FindAll *f)
+{
+	g_clear_pointer(&f->c_guid, g_free);
+	g_clear_pointer(&f->c_type, g_free);
+	g_clear_pointer(&f->c_passport, g_free);
+	g_clear_pointer(&f->c_display, g_free);
+	g_clear_pointer(&f->c_email, g_free);
+	g_clear_pointer(&f->c_tel, g_free);
+	g_clear_pointer(&f->c_home, g_free);
+	g_clear_pointer(&f->c_work, g_free);
+	g_clear_pointer(&f->c_mobile, g_free);
+	g_clear_pointer(&f->c_blp, g_free);
+	g_clear_pointer(&f->c_gtc, g_free);
+	g_ptr_array_set_size(f->c_groups, 0);
+	f->c_messenger = f->c_deleted = FALSE;
+	f->c_email_network = 0;
+	f->in_contact = FALSE;
+}
+
+static void
+find_all_reset_group(FindAll *f)
+{
+	g_clear_pointer(&f->g_guid, g_free);
+	g_clear_pointer(&f->g_name, g_free);
+	f->g_deleted = FALSE;
+	f->in_group = FALSE;
+}
+
+static MsnAbchContactType
+contact_type(const char *t)
+{
+	if (t == NULL)
+		return MSN_ABCH_CONTACT_OTHER;
+	if (strcmp(t, "Regular") == 0)
+		return MSN_ABCH_CONTACT_REGULAR;
+	if (strcmp(t, "Live") == 0)
+		return MSN_ABCH_CONTACT_LIVE;
+	if (strcmp(t, "LivePending") == 0)
+		return MSN_ABCH_CONTACT_LIVE_PENDING;
+	if (strcmp(t, "LiveRejected") == 0)
+		return MSN_ABCH_CONTACT_LIVE_REJECTED;
+	if (strcmp(t, "LiveDropped") == 0)
+		return MSN_ABCH_CONTACT_LIVE_DROPPED;
+	return MSN_ABCH_CONTACT_OTHER;
+}
+
+static void
+find_all_commit_group(Sax *s, FindAll *f)
+{
+	MsnAbchGroup *g;
+
+	if (f->g_deleted)
+		return;
+	if (f->g_guid == NULL) {
+		note(f->ab->notes, &f->n_notes, "skipped a group without groupId (\"%s\")",
+		     f->g_name ? f->g_name : "");
+		return;
+	}
+	if (g_hash_table_contains(f->group_ids, f->g_guid)) {
+		note(f->ab->notes, &f->n_notes, "duplicate group %s: kept the first", f->g_guid);
+		return;
+	}
+	if (f->ab->groups->len >= MSN_ABCH_MAX_CONTACTS) {
+		sax_abort(s, g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE,
+		          _("The address book has more than %d groups."), MSN_ABCH_MAX_CONTACTS));
+		return;
+	}
+	g = g_new0(MsnAbchGroup, 1);
+	g->guid = g_steal_pointer(&f->g_guid);
+	g->name = f->g_name ? g_steal_pointer(&f->g_name) : g_strdup("");
+	g_ptr_array_add(f->ab->groups, g);
+	g_hash_table_add(f->group_ids, g->guid);
+}
+
+static void
+find_all_commit_me(FindAll *f)
+{
+	MsnAbchAddressBook *ab = f->ab;
+
+	if (f->saw_me) {
+		note(ab->notes, &f->n_notes, "a second Me contact: kept the first");
+		return;
+	}
+	f->saw_me = TRUE;
+	ab->me_guid = g_strdup(f->c_guid ? f->c_guid : "");
+	ab->me_handle = f->c_passport ? g_ascii_strdown(f->c_passport, -1) : NULL;
+	ab->me_display_name = g_strdup(f->c_display);
+	if (f->c_blp && strcmp(f->c_blp, "1") == 0)
+		ab->blp = MSN_ADL_AL;
+	else if (f->c_blp && strcmp(f->c_blp, "2") == 0)
+		ab->blp = MSN_ADL_BL;
+	if (f->c_gtc && strcmp(f->c_gtc, "1") == 0)
+		ab->gtc = 'A';
+	else if (f->c_gtc && strcmp(f->c_gtc, "2") == 0)
+		ab->gtc = 'N';
+}
+
+static void
+find_all_commit_contact(Sax *s, FindAll *f)
+{
+	MsnAbchAddressBook *ab = f->ab;
+	MsnAbchContact *c;
+	char *handle;
+	guint network, i;
+
+	if (f->c_deleted)
+		return;
+	if (f->c_type && strcmp(f->c_type, "Me") == 0) {
+		find_all_commit_me(f);
+		return;
+	}
+	if (f->c_passport) {
+		handle = g_ascii_strdown(f->c_passport, -1);
+		network = MSN_NETWORK_PASSPORT;
+	} else if (f->c_email) {
+		handle = g_ascii_strdown(f->c_email, -1);
+		network = f->c_email_network;
+	} else if (f->c_tel) {
+		handle = g_strconcat("tel:", f->c_tel, NULL);
+		network = MSN_NETWORK_PHONE;
+	} else {
+		note(ab->notes, &f->n_notes, "skipped contact %s: no passport name, Messenger "
+		     "e-mail or phone", f->c_guid ? f->c_guid : "(no contactId)");
+		return;
+	}
+	if ((f->c_guid && g_hash_table_contains(f->contact_ids, f->c_guid)) ||
+	    g_hash_table_contains(f->handles, handle)) {
+		note(ab->notes, &f->n_notes, "duplicate contact %s (%s): kept the first", handle,
+		     f->c_guid ? f->c_guid : "no contactId");
+		g_free(handle);
+		return;
+	}
+	if (ab->contacts->len >= MSN_ABCH_MAX_CONTACTS) {
+		g_free(handle);
+		sax_abort(s, g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE,
+		          _("The address book has more than %d contacts."), MSN_ABCH_MAX_CONTACTS));
+		return;
+	}
+	c = g_new0(MsnAbchContact, 1);
+	c->guid = g_steal_pointer(&f->c_guid);
+	c->handle = handle;
+	c->display_name = g_steal_pointer(&f->c_display);
+	c->phone_home = g_steal_pointer(&f->c_home);
+	c->phone_work = g_steal_pointer(&f->c_work);
+	c->phone_mobile = g_steal_pointer(&f->c_mobile);
+	c->network = network;
+	c->type = contact_type(f->c_type);
+	c->is_messenger_user = f->c_messenger;
+	if (f->c_groups->len > 0) {
+		c->group_guids = g_new0(char *, f->c_groups->len + 1);
+		for (i = 0; i < f->c_groups->len; i++)
+			c->group_guids[i] = g_steal_pointer(&f->c_groups->pdata[i]);
+		g_ptr_array_set_size(f->c_groups, 0);
+	}
+	g_ptr_array_add(ab->contacts, c);
+	g_hash_table_add(f->handles, c->handle);
+	if (c->guid)
+		g_hash_table_add(f->contact_ids, c->guid);
+}
+
+static void
+find_all_add_group_id(FindAll *f, const char *guid)
+{
+	guint i;
+
+	if (*guid == '\0')
+		return;
+	for (i = 0; i < f->c_groups->len; i++)
+		if (g_ascii_strcasecmp(f->c_groups->pdata[i], guid) == 0)
+			return;
+	if (f->c_groups->len >= MAX_CONTACT_GROUPS) {
+		note(f->ab->notes, &f->n_notes, "contact %s is in more than %d groups: dropped %s",
+		     f->c_guid ? f->c_guid : "?", MAX_CONTACT_GROUPS, guid);
+		return;
+	}
+	g_ptr_array_add(f->c_groups, g_strdup(guid));
+}
+
+static void
+find_all_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
+{
+	FindAll *f = s->op;
+
+	if (strcmp(name, "ABFindAllResult") == 0 || strcmp(name, "ABFindAllResponse") == 0)
+		f->saw_result = TRUE;
+	else if (strcmp(name, "Group") == 0 && is(s, 1, "groups") && !f->in_group &&
+	         !f->in_contact) {
+		find_all_reset_group(f);
+		f->in_group = TRUE;
+	} else if (strcmp(name, "Contact") == 0 && is(s, 1, "contacts") && !f->in_contact &&
+	           !f->in_group) {
+		find_all_reset_contact(f);
+		f->in_contact = TRUE;
+	} else if (strcmp(name, "ContactEmail") == 0 || strcmp(name, "ContactPhone") == 0) {
+		g_clear_pointer(&f->x_type, g_free);
+		g_clear_pointer(&f->x_value, g_free);
+		f->x_enabled = FALSE;
+	} else if (strcmp(name, "Annotation") == 0) {
+		g_clear_pointer(&f->a_name, g_free);
+		g_clear_pointer(&f->a_value, g_free);
+	}
+}
+
+static void
+find_all_end_contact_field(Sax *s, FindAll *f, const char *name, const char *text)
+{
+	if (is(s, 1, "Contact")) {
+		if (strcmp(name, "contactId") == 0)
+			set_text(&f->c_guid, text);
+		else if (strcmp(name, "fDeleted") == 0)
+			f->c_deleted = is_true(text);
+	} else if (is(s, 1, "contactInfo")) {
+		if (strcmp(name, "contactType") == 0)
+			set_text(&f->c_type, text);
+		else if (strcmp(name, "passportName") == 0)
+			set_text(&f->c_passport, text);
+		else if (strcmp(name, "displayName") == 0)
+			set_text(&f->c_display, text);
+		else if (strcmp(name, "isMessengerUser") == 0)
+			f->c_messenger = is_true(text);
+	} else if (strcmp(name, "guid") == 0 && is(s, 1, "groupIds") && is(s, 2, "contactInfo")) {
+		find_all_add_group_id(f, text);
+	} else if (is(s, 1, "ContactEmail") || is(s, 1, "ContactPhone")) {
+		if (strcmp(name, "contactEmailType") == 0 || strcmp(name, "contactPhoneType") == 0)
+			set_text(&f->x_type, text);
+		else if (strcmp(name, "email") == 0 || strcmp(name, "number") == 0)
+			set_text(&f->x_value, text);
+		else if (strcmp(name, "isMessengerEnabled") == 0)
+			f->x_enabled = is_true(text);
+	} else if (strcmp(name, "ContactEmail") == 0) {
+		if (f->x_enabled && f->x_value && f->c_email == NULL) {
+			f->c_email = g_steal_pointer(&f->x_value);
+			f->c_email_network = (f->x_type && strcmp(f->x_type, "Messenger2") == 0) ?
+			                     MSN_NETWORK_YAHOO : MSN_NETWORK_PASSPORT;
+		}
+	} else if (strcmp(name, "ContactPhone") == 0) {
+		if (f->x_value && f->x_type) {
+			if (strcmp(f->x_type, "ContactPhonePersonal") == 0 && !f->c_home)
+				f->c_home = g_strdup(f->x_value);
+			else if (strcmp(f->x_type, "ContactPhoneBusiness") == 0 && !f->c_work)
+				f->c_work = g_strdup(f->x_value);
+			else if (strcmp(f->x_type, "ContactPhoneMobile") == 0 && !f->c_mobile)
+				f->c_mobile = g_strdup(f->x_value);
+		}
+		if (f->x_enabled && f->x_value && f->c_tel == NULL)
+			f->c_tel = g_steal_pointer(&f->x_value);
+	} else if (is(s, 1, "Annotation")) {
+		if (strcmp(name, "Name") == 0)
+			set_text(&f->a_name, text);
+		else if (strcmp(name, "Value") == 0)
+			set_text(&f->a_value, text);
+	} else if (strcmp(name, "Annotation") == 0 && is(s, 2, "contactInfo") && f->a_name) {
+		if (strcmp(f->a_name, "MSN.IM.BLP") == 0)
+			set_text(&f->c_blp, f->a_value ? f->a_value : "");
+		else if (strcmp(f->a_name, "MSN.IM.GTC") == 0)
+			set_text(&f->c_gtc, f->a_value ? f->a_value : "");
+	}
+}
+
+static void
+find_all_end(Sax *s, const char *name, char *text)
+{
+	FindAll *f = s->op;
+
+	if (f->in_contact) {
+		if (strcmp(name, "Contact") == 0 && is(s, 1, "contacts")) {
+			find_all_commit_contact(s, f);
+			find_all_reset_contact(f);
+		} else
+			find_all_end_contact_field(s, f, name, text);
+	} else if (f->in_group) {
+		if (strcmp(name, "Group") == 0 && is(s, 1, "groups")) {
+			find_all_commit_group(s, f);
+			find_all_reset_group(f);
+		} else if (strcmp(name, "groupId") == 0 && is(s, 1, "Group"))
+			set_text(&f->g_guid, text);
+		else if (strcmp(name, "name") == 0 && is(s, 1, "groupInfo"))
+			set_text(&f->g_name, text);
+		else if (strcmp(name, "fDeleted") == 0 && is(s, 1, "Group"))
+			f->g_deleted = is_true(text);
+	}
+}
+
+MsnAbchAddressBook *
+msn_abch_parse_find_all(const char *xml, gsize len, GError **error)
+{
+	Sax s = { 0 };
+	FindAll f = { 0 };
+	MsnAbchAddressBook *ab = g_new0(MsnAbchAddressBook, 1);
+	gboolean ok;
+
+	ab->groups = g_ptr_array_new_with_free_func((GDestroyNotify)group_free);
+	ab->contacts = g_ptr_array_new_with_free_func((GDestroyNotify)contact_free);
+	ab->notes = g_ptr_array_new_with_free_func(g_free);
+	f.ab = ab;
+	f.group_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	f.contact_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	f.handles = g_hash_table_new(g_str_hash, g_str_equal);
+	f.c_groups = g_ptr_array_new_with_free_func(g_free);
+	s.start = find_all_start;
+	s.end = find_all_end;
+	s.op = &f;
+
+	ok = sax_run(&s, xml, len, error);
+	if (ok && !f.saw_result) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The address book's reply holds no address book."));
+		ok = FALSE;
+	}
+	sax_clear(&s);
+	find_all_reset_contact(&f);
+	find_all_reset_group(&f);
+	g_ptr_array_unref(f.c_groups);
+	g_free(f.x_type);
+	g_free(f.x_value);
+	g_free(f.a_name);
+	g_free(f.a_value);
+	g_hash_table_unref(f.group_ids);
+	g_hash_table_unref(f.contact_ids);
+	g_hash_table_unref(f.handles);
+	if (!ok) {
+		msn_abch_address_book_free(ab);
+		return NULL;
+	}
+	notes_finish(ab->notes, f.n_notes);
+	return ab;
+}
+
+/* ---- FindMembership ---- */
+
+typedef struct {
+	char *handle;
+	char *display_name;
+	guint network;
+	guint role;           /* set when its Membership ends */
+} Pending;
+
+static void
+pending_free(Pending *p)
+{
+	g_free(p->handle);
+	g_free(p->display_name);
+	g_free(p);
+}
+
+typedef struct {
+	MsnAbchMemberships *res;
+	guint n_notes;
+	GHashTable *by_handle;      /* handle → MsnAbchMember*, borrowed */
+	gboolean saw_result;
+	/* the open Service */
+	gboolean in_service;
+	char *svc_type;
+	GPtrArray *pending;         /* Pending*, members of the open Service */
+	/* the open Membership */
+	gboolean in_membership;
+	guint membership_start;     /* index in pending of its first member */
+	char *role;
+	/* the open Member */
+	gboolean in_member;
+	char *m_kind, *m_xsi, *m_passport, *m_email, *m_phone, *m_display, *m_buddy;
+	gboolean m_deleted;
+	char *a_name, *a_value;
+	guint n_members;            /* seen, for the bound */
+} Membership;
+
+static void
+member_reset(Membership *m)
+{
+	g_clear_pointer(&m->m_kind, g_free);
+	g_clear_pointer(&m->m_xsi, g_free);
+	g_clear_pointer(&m->m_passport, g_free);
+	g_clear_pointer(&m->m_email, g_free);
+	g_clear_pointer(&m->m_phone, g_free);
+	g_clear_pointer(&m->m_display, g_free);
+	g_clear_pointer(&m->m_buddy, g_free);
+	m->m_deleted = FALSE;
+	m->in_member = FALSE;
+}
+
+static guint
+role_bit(const char *role)
+{
+	if (role == NULL)
+		return 0;
+	if (strcmp(role, "Allow") == 0)
+		return MSN_ADL_AL;
+	if (strcmp(role, "Block") == 0)
+		return MSN_ADL_BL;
+	if (strcmp(role, "Reverse") == 0)
+		return MSN_ADL_RL;
+	if (strcmp(role, "Pending") == 0)
+		return MSN_ADL_PL;
+	return 0;
+}
+
+/* The member's kind: Type element first, xsi:type second. */
+static const char *
+member_kind(Membership *m)
+{
+	if (m->m_kind)
+		return m->m_kind;
+	if (m->m_xsi) {
+		if (strcmp(m->m_xsi, "PassportMember") == 0)
+			return "Passport";
+		if (strcmp(m->m_xsi, "EmailMember") == 0)
+			return "Email";
+		if (strcmp(m->m_xsi, "PhoneMember") == 0)
+			return "Phone";
+		return m->m_xsi;
+	}
+	return "";
+}
+
+static void
+member_commit(Sax *s, Membership *m)
+{
+	const char *kind = member_kind(m);
+	Pending *p;
+	char *handle = NULL;
+	guint network = MSN_NETWORK_PASSPORT;
+
+	if (m->m_deleted)
+		return;
+	if (strcmp(kind, "Passport") == 0 || (*kind == '\0' && m->m_passport)) {
+		if (m->m_passport)
+			handle = g_ascii_strdown(m->m_passport, -1);
+	} else if (strcmp(kind, "Email") == 0 || (*kind == '\0' && m->m_email)) {
+		guint64 n;
+		char *colon;
+
+		network = MSN_NETWORK_YAHOO;
+		if (m->m_buddy && (colon = strchr(m->m_buddy, ':')) != NULL) {
+			*colon = '\0';
+			if (g_ascii_string_to_unsigned(m->m_buddy, 10, 1, G_MAXUINT, &n, NULL))
+				network = (guint)n;
+		}
+		if (m->m_email)
+			handle = g_ascii_strdown(m->m_email, -1);
+	} else if (strcmp(kind, "Phone") == 0) {
+		network = MSN_NETWORK_PHONE;
+		if (m->m_phone)
+			handle = g_strconcat("tel:", m->m_phone, NULL);
+	} else
+		return;   /* circles, roles, domains, "everyone": not people */
+	if (handle == NULL) {
+		note(m->res->notes, &m->n_notes, "skipped a %s member without an address", kind);
+		return;
+	}
+	if (++m->n_members > MSN_ABCH_MAX_CONTACTS) {
+		g_free(handle);
+		sax_abort(s, g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE,
+		          _("The contact lists have more than %d entries."), MSN_ABCH_MAX_CONTACTS));
+		return;
+	}
+	p = g_new0(Pending, 1);
+	p->handle = handle;
+	p->display_name = g_steal_pointer(&m->m_display);
+	p->network = network;
+	g_ptr_array_add(m->pending, p);
+}
+
+static void
+merge_pending(Membership *m, guint from)
+{
+	guint i;
+
+	for (i = from; i < m->pending->len; i++) {
+		Pending *p = m->pending->pdata[i];
+		MsnAbchMember *x;
+
+		if (p->role == 0)
+			continue;
+		x = g_hash_table_lookup(m->by_handle, p->handle);
+		if (x == NULL) {
+			x = g_new0(MsnAbchMember, 1);
+			x->handle = g_steal_pointer(&p->handle);
+			x->display_name = g_steal_pointer(&p->display_name);
+			x->network = p->network;
+			x->lists = p->role;
+			g_ptr_array_add(m->res->members, x);
+			g_hash_table_insert(m->by_handle, x->handle, x);
+			continue;
+		}
+		if (x->lists & p->role)
+			note(m->res->notes, &m->n_notes, "duplicate member %s in role %u: kept the first",
+			     x->handle, p->role);
+		x->lists |= p->role;
+		if (x->display_name == NULL)
+			x->display_name = g_steal_pointer(&p->display_name);
+	}
+	g_ptr_array_set_size(m->pending, (guint)from);
+}
+
+static void
+membership_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
+{
+	Membership *m = s->op;
+	int i;
+
+	if (strcmp(name, "FindMembershipResult") == 0 ||
+	    strcmp(name, "FindMembershipResponse") == 0) {
+		m->saw_result = TRUE;
+	} else if (strcmp(name, "Service") == 0 && is(s, 1, "Services") && !m->in_service) {
+		m->in_service = TRUE;
+		g_clear_pointer(&m->svc_type, g_free);
+	} else if (strcmp(name, "Membership") == 0 && is(s, 1, "Memberships") &&
+	           !m->in_membership) {
+		m->in_membership = TRUE;
+		m->membership_start = m->pending->len;
+		g_clear_pointer(&m->role, g_free);
+	} else if (strcmp(name, "Member") == 0 && is(s, 1, "Members") && m->in_membership &&
+	           !m->in_member) {
+		member_reset(m);
+		m->in_member = TRUE;
+		/* attributes: (localname, prefix, URI, value, end) each */
+		for (i = 0; i < n_attrs; i++) {
+			const xmlChar **a = attrs + 5 * i;
+
+			if (xmlStrcmp(a[0], BAD_CAST "type") == 0 && a[3] && a[4] >= a[3]) {
+				char *v = g_strndup((const char *)a[3], (gsize)(a[4] - a[3]));
+				const char *colon = strrchr(v, ':');
+
+				g_free(m->m_xsi);
+				m->m_xsi = g_strdup(colon ? colon + 1 : v);
+				g_free(v);
+			}
+		}
+	} else if (strcmp(name, "Annotation") == 0 && m->in_member) {
+		g_clear_pointer(&m->a_name, g_free);
+		g_clear_pointer(&m->a_value, g_free);
+	}
+}
+
+static void
+membership_end(Sax *s, const char *name, char *text)
+{
+	Membership *m = s->op;
+
+	if (m->in_member) {
+		if (strcmp(name, "Member") == 0 && is(s, 1, "Members")) {
+			member_commit(s, m);
+			member_reset(m);
+		} else if (is(s, 1, "Member")) {
+			if (strcmp(name, "Type") == 0)
+				set_text(&m->m_kind, text);
+			else if (strcmp(name, "PassportName") == 0)
+				set_text(&m->m_passport, text);
+			else if (strcmp(name, "Email") == 0)
+				set_text(&m->m_email, text);
+			else if (strcmp(name, "PhoneNumber") == 0)
+				set_text(&m->m_phone, text);
+			else if (strcmp(name, "DisplayName") == 0)
+				set_text(&m->m_display, text);
+			else if (strcmp(name, "Deleted") == 0)
+				m->m_deleted = is_true(text);
+		} else if (is(s, 1, "Annotation")) {
+			if (strcmp(name, "Name") == 0)
+				set_text(&m->a_name, text);
+			else if (strcmp(name, "Value") == 0)
+				set_text(&m->a_value, text);
+		} else if (strcmp(name, "Annotation") == 0 && m->a_name &&
+		           strcmp(m->a_name, "MSN.IM.BuddyType") == 0 && m->a_value) {
+			g_free(m->m_buddy);
+			m->m_buddy = g_strdup(m->a_value);
+		}
+		return;
+	}
+	if (m->in_membership) {
+		if (strcmp(name, "MemberRole") == 0 && is(s, 1, "Membership")) {
+			set_text(&m->role, text);
+		} else if (strcmp(name, "Membership") == 0 && is(s, 1, "Memberships")) {
+			guint bit = role_bit(m->role), i;
+
+			for (i = m->membership_start; i < m->pending->len; i++)
+				((Pending *)m->pending->pdata[i])->role = bit;
+			/* Outside a Service there is nothing to wait for. */
+			if (!m->in_service)
+				merge_pending(m, 0);
+			m->in_membership = FALSE;
+		}
+		return;
+	}
+	if (m->in_service) {
+		if (strcmp(name, "Type") == 0 && is(s, 1, "Handle") && is(s, 2, "Info") &&
+		    is(s, 3, "Service"))
+			set_text(&m->svc_type, text);
+		else if (strcmp(name, "Service") == 0 && is(s, 1, "Services")) {
+			/* Info may come after Memberships (Escargot): decide now. */
+			if (m->svc_type == NULL || strcmp(m->svc_type, "Messenger") == 0)
+				merge_pending(m, 0);
+			else
+				g_ptr_array_set_size(m->pending, 0);
+			m->in_service = FALSE;
+		}
+	}
+}
+
+MsnAbchMemberships *
+msn_abch_parse_find_membership(const char *xml, gsize len, GError **error)
+{
+	Sax s = { 0 };
+	Membership m = { 0 };
+	MsnAbchMemberships *res = g_new0(MsnAbchMemberships, 1);
+	gboolean ok;
+
+	res->members = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
+	res->notes = g_ptr_array_new_with_free_func(g_free);
+	m.res = res;
+	m.by_handle = g_hash_table_new(g_str_hash, g_str_equal);
+	m.pending = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
+	s.start = membership_start;
+	s.end = membership_end;
+	s.op = &m;
+
+	ok = sax_run(&s, xml, len, error);
+	if (ok && !m.saw_result) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The sharing service's reply holds no contact lists."));
+		ok = FALSE;
+	}
+	sax_clear(&s);
+	member_reset(&m);
+	g_free(m.a_name);
+	g_free(m.a_value);
+	g_free(m.svc_type);
+	g_free(m.role);
+	g_ptr_array_unref(m.pending);
+	g_hash_table_unref(m.by_handle);
+	if (!ok) {
+		msn_abch_memberships_free(res);
+		return NULL;
+	}
+	notes_finish(res->notes, m.n_notes);
+	return res;
+}
+
+/* ---- modifying operations ---- */
+
+typedef struct {
+	char *guid;
+} Result;
+
+static void
+result_end(Sax *s, const char *name, char *text)
+{
+	Result *r = s->op;
+
+	if (r->guid == NULL && *text && strcmp(name, "guid") == 0 &&
+	    g_str_has_suffix(at(s, 1), "Result"))
+		r->guid = g_strdup(text);
+}
+
+gboolean
+msn_abch_parse_result(const char *xml, gsize len, char **guid, GError **error)
+{
+	Sax s = { 0 };
+	Result r = { 0 };
+	gsize i;
+	gboolean ok;
+
+	if (guid)
+		*guid = NULL;
+	for (i = 0; xml && i < len && g_ascii_isspace(xml[i]); i++)
+		;
+	if (xml == NULL || i == len)
+		return TRUE;
+	s.end = result_end;
+	s.op = &r;
+	ok = sax_run(&s, xml, len, error);
+	sax_clear(&s);
+	if (ok && guid)
+		*guid = g_steal_pointer(&r.guid);
+	g_free(r.guid);
+	return ok;
+}
+
+/* ---- requests ---- */
+
+const char *
+msn_abch_op_soap_action(MsnAbchOp op)
+{
+	switch (op) {
+	case MSN_ABCH_FIND_ALL: return ACTION_BASE "ABFindAll";
+	case MSN_ABCH_FIND_MEMBERSHIP: return ACTION_BASE "FindMembership";
+	case MSN_ABCH_CONTACT_ADD: return ACTION_BASE "ABContactAdd";
+	case MSN_ABCH_CONTACT_DELETE: return ACTION_BASE "ABContactDelete";
+	case MSN_ABCH_CONTACT_UPDATE: return ACTION_BASE "ABContactUpdate";
+	case MSN_ABCH_GROUP_ADD: return ACTION_BASE "ABGroupAdd";
+	case MSN_ABCH_GROUP_UPDATE: return ACTION_BASE "ABGroupUpdate";
+	case MSN_ABCH_GROUP_DELETE: return ACTION_BASE "ABGroupDelete";
+	case MSN_ABCH_GROUP_CONTACT_ADD: return ACTION_BASE "ABGroupContactAdd";
+	case MSN_ABCH_GROUP_CONTACT_DELETE: return ACTION_BASE "ABGroupContactDelete";
+	case MSN_ABCH_ADD_MEMBER: return ACTION_BASE "AddMember";
+	case MSN_ABCH_DELETE_MEMBER: return ACTION_BASE "DeleteMember";
+	}
+	return ACTION_BASE "ABFindAll";
+}
+
+gboolean
+msn_abch_op_is_sharing(MsnAbchOp op)
+{
+	return op == MSN_ABCH_FIND_MEMBERSHIP || op == MSN_ABCH_ADD_MEMBER ||
+	       op == MSN_ABCH_DELETE_MEMBER;
+}
+
+static const char *
+scenario_name(MsnAbchScenario sc)
+{
+	switch (sc) {
+	case MSN_ABCH_SCENARIO_INITIAL: return "Initial";
+	case MSN_ABCH_SCENARIO_TIMER: return "Timer";
+	case MSN_ABCH_SCENARIO_CONTACT_SAVE: return "ContactSave";
+	case MSN_ABCH_SCENARIO_GROUP_SAVE: return "GroupSave";
+	case MSN_ABCH_SCENARIO_BLOCK_UNBLOCK: return "BlockUnblock";
+	case MSN_ABCH_SCENARIO_CONTACT_MSGR_API: return "ContactMsgrAPI";
+	case MSN_ABCH_SCENARIO_MESSENGER_PENDING_LIST: return "MessengerPendingList";
+	}
+	return "Initial";
+}
+
+static const char *
+role_name(guint role)
+{
+	switch (role) {
+	case MSN_ADL_AL: return "Allow";
+	case MSN_ADL_BL: return "Block";
+	case MSN_ADL_RL: return "Reverse";
+	case MSN_ADL_PL: return "Pending";
+	default: return NULL;
+	}
+}
+
+/* Valid UTF-8 without the control characters XML 1.0 cannot carry. */
+static char *
+clean_text(const char *s)
+{
+	char *valid = g_utf8_make_valid(s, -1);
+	char *r, *w;
+
+	for (r = w = valid; *r; r++)
+		if ((guchar)*r >= 0x20 || *r == '\t' || *r == '\n' || *r == '\r')
+			*w++ = *r;
+	*w = '\0';
+	return valid;
+}
+
+/* A child element with escaped text. */
+static xmlNodePtr
+text_child(xmlNodePtr parent, const char *name, const char *value)
+{
+	char *clean = clean_text(value);
+	xmlNodePtr node = xmlNewTextChild(parent, parent->ns, BAD_CAST name, BAD_CAST clean);
+
+	g_free(clean);
+	return node;
+}
+
+static xmlNodePtr
+child(xmlNodePtr parent, const char *name)
+{
+	return xmlNewChild(parent, parent->ns, BAD_CAST name, NULL);
+}
+
+typedef struct {
+	xmlDocPtr doc;
+	xmlNodePtr action;     /* the Body's element, in the AddressBook namespace */
+	xmlNsPtr xsi;
+} Request;
+
+static void
+request_begin(Request *rq, const char *ticket, MsnAbchScenario sc, const char *action)
+{
+	xmlNodePtr env, header, app, auth, body;
+	xmlNsPtr soap;
+
+	rq->doc = xmlNewDoc(BAD_CAST "1.0");
+	env = xmlNewNode(NULL, BAD_CAST "Envelope");
+	xmlDocSetRootElement(rq->doc, env);
+	soap = xmlNewNs(env, BAD_CAST NS_SOAP, BAD_CAST "soap");
+	xmlSetNs(env, soap);
+	rq->xsi = xmlNewNs(env, BAD_CAST NS_XSI, BAD_CAST "xsi");
+	xmlNewNs(env, BAD_CAST NS_XSD, BAD_CAST "xsd");
+	xmlNewNs(env, BAD_CAST NS_SOAPENC, BAD_CAST "soapenc");
+
+	header = xmlNewChild(env, soap, BAD_CAST "Header", NULL);
+	app = xmlNewChild(header, NULL, BAD_CAST "ABApplicationHeader", NULL);
+	xmlSetNs(app, xmlNewNs(app, BAD_CAST NS_AB, NULL));
+	text_child(app, "ApplicationId", APPLICATION_ID);
+	text_child(app, "IsMigration", "false");
+	text_child(app, "PartnerScenario", scenario_name(sc));
+	auth = xmlNewChild(header, NULL, BAD_CAST "ABAuthHeader", NULL);
+	xmlSetNs(auth, xmlNewNs(auth, BAD_CAST NS_AB, NULL));
+	text_child(auth, "ManagedGroupRequest", "false");
+	/* An empty TicketToken would defeat the cookie: leave it out instead. */
+	if (ticket && *ticket)
+		text_child(auth, "TicketToken", ticket);
+
+	body = xmlNewChild(env, soap, BAD_CAST "Body", NULL);
+	rq->action = xmlNewChild(body, NULL, BAD_CAST action, NULL);
+	xmlSetNs(rq->action, xmlNewNs(rq->action, BAD_CAST NS_AB, NULL));
+}
+
+static char *
+request_end(Request *rq)
+{
+	xmlChar *out = NULL;
+	int len = 0;
+	char *result;
+
+	xmlDocDumpMemoryEnc(rq->doc, &out, &len, "UTF-8");
+	result = g_strndup((const char *)out, (gsize)len);
+	if (out) {
+		/* The ticket is a credential. */
+		memset(out, 0, (size_t)len);
+		xmlFree(out);
+	}
+	xmlFreeDoc(rq->doc);
+	return result;
+}
+
+static gboolean
+given(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+char *
+msn_abch_build_find_all(const char *ticket, MsnAbchScenario scenario)
+{
+	Request rq;
+
+	request_begin(&rq, ticket, scenario, "ABFindAll");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	text_child(rq.action, "abView", "Full");
+	/* Escargot refuses deltas (FullSyncRequired): always the whole list. */
+	text_child(rq.action, "deltasOnly", "false");
+	text_child(rq.action, "lastChange", NEVER);
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_find_membership(const char *ticket, MsnAbchScenario scenario)
+{
+	Request rq;
+	xmlNodePtr types;
+
+	request_begin(&rq, ticket, scenario, "FindMembership");
+	types = child(child(rq.action, "serviceFilter"), "Types");
+	text_child(types, "ServiceType", "Messenger");
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_contact_add(const char *ticket, const char *handle, guint network,
+                           const char *display_name)
+{
+	Request rq;
+	xmlNodePtr info;
+
+	if (!given(handle))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_CONTACT_SAVE, "ABContactAdd");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	info = child(child(child(rq.action, "contacts"), "Contact"), "contactInfo");
+	if (network == MSN_NETWORK_YAHOO) {
+		xmlNodePtr email = child(child(info, "emails"), "ContactEmail");
+
+		text_child(email, "contactEmailType", "Messenger2");
+		text_child(email, "email", handle);
+		text_child(email, "isMessengerEnabled", "true");
+		text_child(info, "contactType", "LivePending");
+	} else {
+		text_child(info, "contactType", "LivePending");
+		text_child(info, "passportName", handle);
+	}
+	if (given(display_name))
+		text_child(info, "displayName", display_name);
+	text_child(info, "isMessengerUser", "true");
+	text_child(child(rq.action, "options"), "EnableAllowListManagement", "true");
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_contact_delete(const char *ticket, const char *contact_guid)
+{
+	Request rq;
+
+	if (!given(contact_guid))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_TIMER, "ABContactDelete");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	text_child(child(child(rq.action, "contacts"), "Contact"), "contactId", contact_guid);
+	return request_end(&rq);
+}
+
+static void
+annotation(xmlNodePtr annotations, const char *name, const char *value)
+{
+	xmlNodePtr a = child(annotations, "Annotation");
+
+	text_child(a, "Name", name);
+	text_child(a, "Value", value);
+}
+
+char *
+msn_abch_build_me_update(const char *ticket, const char *display_name, guint blp, char gtc)
+{
+	Request rq;
+	xmlNodePtr contact, info;
+	GString *changed;
+	gboolean annotate;
+
+	if (blp != 0 && blp != MSN_ADL_AL && blp != MSN_ADL_BL)
+		blp = 0;
+	if (gtc != 'A' && gtc != 'N')
+		gtc = 0;
+	annotate = blp || gtc;
+	if (display_name == NULL && !annotate)
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_CONTACT_SAVE, "ABContactUpdate");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	contact = child(child(rq.action, "contacts"), "Contact");
+	info = child(contact, "contactInfo");
+	changed = g_string_new(NULL);
+	/* Schema order: annotations, contactType, displayName. */
+	if (annotate) {
+		xmlNodePtr list = child(info, "annotations");
+
+		if (blp)
+			annotation(list, "MSN.IM.BLP", blp == MSN_ADL_AL ? "1" : "2");
+		if (gtc)
+			annotation(list, "MSN.IM.GTC", gtc == 'A' ? "1" : "2");
+	}
+	text_child(info, "contactType", "Me");
+	if (display_name) {
+		text_child(info, "displayName", display_name);
+		g_string_append(changed, "DisplayName");
+	}
+	if (annotate)
+		g_string_append(changed, changed->len ? " Annotation" : "Annotation");
+	text_child(contact, "propertiesChanged", changed->str);
+	g_string_free(changed, TRUE);
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_group_add(const char *ticket, const char *name)
+{
+	Request rq;
+	xmlNodePtr info;
+
+	if (!given(name))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_GROUP_SAVE, "ABGroupAdd");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	text_child(child(rq.action, "groupAddOptions"), "fRenameOnMsgrConflict", "false");
+	info = child(child(rq.action, "groupInfo"), "GroupInfo");
+	text_child(info, "name", name);
+	text_child(info, "groupType", GROUP_TYPE_C);
+	text_child(info, "fMessenger", "false");
+	annotation(child(info, "annotations"), "MSN.IM.Display", "1");
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_group_update(const char *ticket, const char *group_guid, const char *name)
+{
+	Request rq;
+	xmlNodePtr group;
+
+	if (!given(group_guid) || !given(name))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_TIMER, "ABGroupUpdate");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	group = child(child(rq.action, "groups"), "Group");
+	text_child(group, "groupId", group_guid);
+	text_child(child(group, "groupInfo"), "name", name);
+	text_child(group, "propertiesChanged", "GroupName");
+	return request_end(&rq);
+}
+
+static void
+group_filter(xmlNodePtr action, const char *group_guid)
+{
+	text_child(child(child(action, "groupFilter"), "groupIds"), "guid", group_guid);
+}
+
+char *
+msn_abch_build_group_delete(const char *ticket, const char *group_guid)
+{
+	Request rq;
+
+	if (!given(group_guid))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_TIMER, "ABGroupDelete");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	group_filter(rq.action, group_guid);
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_group_contact_add(const char *ticket, const char *group_guid,
+                                 const char *contact_guid)
+{
+	Request rq;
+
+	if (!given(group_guid) || !given(contact_guid))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_CONTACT_SAVE, "ABGroupContactAdd");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	group_filter(rq.action, group_guid);
+	text_child(child(child(rq.action, "contacts"), "Contact"), "contactId", contact_guid);
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_group_contact_delete(const char *ticket, const char *group_guid,
+                                    const char *contact_guid)
+{
+	Request rq;
+
+	if (!given(group_guid) || !given(contact_guid))
+		return NULL;
+	request_begin(&rq, ticket, MSN_ABCH_SCENARIO_TIMER, "ABGroupContactDelete");
+	text_child(rq.action, "abId", OWN_AB_ID);
+	text_child(child(child(rq.action, "contacts"), "Contact"), "contactId", contact_guid);
+	group_filter(rq.action, group_guid);
+	return request_end(&rq);
+}
+
+char *
+msn_abch_build_member(gboolean add, const char *ticket, guint role, const char *handle,
+                      guint network)
+{
+	Request rq;
+	xmlNodePtr handle_node, membership, member;
+	const char *rname = role_name(role);
+	gboolean email = network == MSN_NETWORK_YAHOO;
+
+	if (rname == NULL || !given(handle))
+		return NULL;
+	request_begin(&rq, ticket,
+	              (role == MSN_ADL_AL || role == MSN_ADL_BL) ? MSN_ABCH_SCENARIO_BLOCK_UNBLOCK :
+	                                                           MSN_ABCH_SCENARIO_CONTACT_MSGR_API,
+	              add ? "AddMember" : "DeleteMember");
+	handle_node = child(rq.action, "serviceHandle");
+	text_child(handle_node, "Id", "0");
+	text_child(handle_node, "Type", "Messenger");
+	text_child(handle_node, "ForeignId", "");
+	membership = child(child(rq.action, "memberships"), "Membership");
+	text_child(membership, "MemberRole", rname);
+	member = child(child(membership, "Members"), "Member");
+	xmlNewNsProp(member, rq.xsi, BAD_CAST "type",
+	             BAD_CAST (email ? "EmailMember" : "PassportMember"));
+	text_child(member, "Type", email ? "Email" : "Passport");
+	text_child(member, "State", "Accepted");
+	if (email) {
+		annotation(child(member, "Annotations"), "MSN.IM.BuddyType", "32:");
+		text_child(member, "Email", handle);
+	} else
+		text_child(member, "PassportName", handle);
+	return request_end(&rq);
+}
+
+/* RFC 6265 cookie-octet. */
+static gboolean
+cookie_octet(guchar c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
+	       (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+}
+
+char *
+msn_abch_ticket_cookie(const char *ticket)
+{
+	const char *start, *end, *p;
+
+	if (ticket == NULL)
+		return NULL;
+	start = g_str_has_prefix(ticket, "t=") ? ticket + 2 : ticket;
+	end = strstr(start, "&p=");
+	if (end == NULL)
+		end = start + strlen(start);
+	if (end == start)
+		return NULL;
+	for (p = start; p < end; p++)
+		if (!cookie_octet((guchar)*p))
+			return NULL;
+	return g_strndup(start, (gsize)(end - start));
+}
