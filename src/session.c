@@ -6,6 +6,7 @@
 
 #include <debug.h>
 
+#include "addressbook.h"
 #include "auth/auth.h"
 #include "blist.h"
 #include "contacts.h"
@@ -73,6 +74,8 @@ msn_session_free(MsnSession *session)
 		purple_timeout_remove(session->ping_timer);
 	if (session->reconnect_timer)
 		purple_timeout_remove(session->reconnect_timer);
+	msn_addressbook_cancel(session);
+	g_free(session->own_name);
 	g_free(session->mspauth);
 	g_free(session->client_ip);
 	g_free(session->handle);
@@ -447,7 +450,8 @@ chg_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 		session->state = MSN_SIGNIN_ONLINE;
 		session->redirects = 0;
 		/* The server answers in order: everything SYN sent came before this. */
-		if (session->dialect->list_style != MSN_LIST_ABCH)
+		/* 13–14 without the address book: the local list stays as it is. */
+		if (session->dialect->list_style != MSN_LIST_ABCH || session->list_from_server)
 			msn_blist_sync(session);
 		/* libpurple pushes the privacy mode to the protocol on connecting;
 		 * it is the server's own, just mirrored: not a change to send. */
@@ -502,25 +506,57 @@ send_uux(MsnSession *session)
 	g_free(plain);
 }
 
+/* 13–14, once the address book is in: the subscription and status in one
+ * write. */
+static void
+after_address_book(MsnSession *session)
+{
+	const MsnDialect *d = session->dialect;
+	const char *blp[] = { session->blp == 'B' ? "BL" : "AL", NULL };
+	GPtrArray *adl;
+	guint i;
+
+	if (session->ns == NULL)
+		return;
+	msn_conn_cork(session->ns);
+	msn_conn_send(session->ns, "BLP", blp, NULL, NULL, NULL, 0);
+	adl = msn_addressbook_initial_adl(session);
+	for (i = 0; i < adl->len; i++) {
+		const char *ml = g_ptr_array_index(adl, i);
+		GBytes *payload = g_bytes_new(ml, strlen(ml));
+		msn_conn_send(session->ns, "ADL", NULL, payload, NULL, NULL, 0);
+		g_bytes_unref(payload);
+	}
+	g_ptr_array_free(adl, TRUE);
+	if (session->own_name) {
+		char *enc = msn_url_encode(session->own_name);
+		const char *prp[] = { "MFN", enc, NULL };
+		msn_conn_send(session->ns, "PRP", prp, NULL, NULL, NULL, 0);
+		g_free(enc);
+	}
+	send_chg(session);
+	if (d->has_uux)
+		send_uux(session);
+	msn_conn_uncork(session->ns);
+}
+
 /* After USR OK: everything that does not wait for a reply leaves in one write. */
 static void
 after_signin(MsnSession *session)
 {
 	const MsnDialect *d = session->dialect;
 
+	if (d->list_style == MSN_LIST_ABCH) {
+		msn_addressbook_load(session, after_address_book);
+		return;
+	}
 	msn_conn_cork(session->ns);
 	if (d->list_style == MSN_LIST_SYN_VERSION) {
 		const char *syn[] = { "0", NULL };
 		msn_conn_send(session->ns, "SYN", syn, NULL, NULL, NULL, 0);
-	} else if (d->list_style == MSN_LIST_SYN_TIMESTAMPS) {
+	} else {
 		const char *syn[] = { "0", "0", NULL };
 		msn_conn_send(session->ns, "SYN", syn, NULL, NULL, NULL, 0);
-	} else {
-		/* The address book comes with the contact-list work; until then the
-		 * initial subscription is empty. */
-		GBytes *ml = g_bytes_new_static("<ml l=\"1\"></ml>", 15);
-		msn_conn_send(session->ns, "ADL", NULL, ml, NULL, NULL, 0);
-		g_bytes_unref(ml);
 	}
 	if (d->gcf == MSN_GCF_CLIENT_REQUESTS) {
 		const char *gcf[] = { "Shields.xml", NULL };
@@ -677,6 +713,8 @@ ns_command(MsnConn *conn, MsnCommand *cmd, gpointer data)
 	else if (session->dialect == NULL)
 		purple_debug_misc("msnp", "ignoring %s before VER\n", cmd->name);
 	else if (msn_contacts_handle(session, cmd))
+		;
+	else if (session->dialect->list_style == MSN_LIST_ABCH && msn_addressbook_handle(session, cmd))
 		;
 	else if (strcmp(cmd->name, "SBS") == 0 || strcmp(cmd->name, "GCF") == 0 ||
 	         strcmp(cmd->name, "UUX") == 0 || strcmp(cmd->name, "ADL") == 0 ||

@@ -522,6 +522,12 @@ msnp_account_use_https(PurpleAccount *account, MsnpServer *server)
 	url = g_strdup_printf("https://127.0.0.1:%d/RST.srf", server->https_port);
 	purple_account_set_string(account, "rst_url", url);
 	g_free(url);
+	url = g_strdup_printf("https://127.0.0.1:%d/abservice/abservice.asmx", server->https_port);
+	purple_account_set_string(account, "ab_url", url);
+	g_free(url);
+	url = g_strdup_printf("https://127.0.0.1:%d/abservice/SharingService.asmx", server->https_port);
+	purple_account_set_string(account, "sharing_url", url);
+	g_free(url);
 	purple_account_set_string(account, "tls_fingerprint", fp);
 }
 
