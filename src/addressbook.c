@@ -11,6 +11,7 @@
 #include "endpoints.h"
 #include "msnp.h"
 #include "proto/adl.h"
+#include "proto/urlenc.h"
 #include "soap/abch.h"
 
 /* One sign-in's two fetches.  Owned by the session while they run; a fetch
@@ -307,4 +308,378 @@ msn_addressbook_handle(MsnSession *session, MsnCommand *cmd)
 	if (items)
 		g_ptr_array_free(items, TRUE);
 	return TRUE;
+}
+
+/* ---- Changes (MSNP13–14): SOAP first, then ADL/RML on the NS ---- */
+
+typedef guint StepKind;   /* MSN_AB_* */
+
+typedef struct {
+	StepKind kind;
+	guint lists;          /* roles / list bits */
+	char *a, *b;          /* handle, group name, new name … */
+} Step;
+
+struct _MsnAbOp {
+	MsnSession *session;   /* NULL once the session is gone */
+	GQueue steps;
+	char *handle;          /* the contact the change is about, for undo */
+	char *title;           /* what failed, for the user */
+	MsnAbDone done;
+	gpointer done_data;
+	gboolean running;      /* a SOAP reply is on its way (it will free op) */
+};
+
+static void
+step_free(gpointer p)
+{
+	Step *s = p;
+
+	g_free(s->a);
+	g_free(s->b);
+	g_free(s);
+}
+
+static void
+abop_free(MsnAbOp *op)
+{
+	/* Dropped before it finished (the session ended): let the owner of
+	 * done_data free it. */
+	if (op->done)
+		op->done(NULL, NULL, op->done_data);
+	g_queue_clear_full(&op->steps, step_free);
+	g_free(op->handle);
+	g_free(op->title);
+	g_free(op);
+}
+
+MsnAbOp *
+msn_abop_new(MsnSession *session, const char *handle, const char *title)
+{
+	MsnAbOp *op = g_new0(MsnAbOp, 1);
+
+	op->session = session;
+	op->handle = g_strdup(handle);
+	op->title = g_strdup(title);
+	g_queue_init(&op->steps);
+	if (session->ab_ops == NULL)
+		session->ab_ops = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_add(session->ab_ops, op);
+	return op;
+}
+
+void
+msn_abop_add(MsnAbOp *op, guint kind, guint lists, const char *a, const char *b)
+{
+	Step *s = g_new0(Step, 1);
+
+	s->kind = kind;
+	s->lists = lists;
+	s->a = g_strdup(a);
+	s->b = g_strdup(b);
+	g_queue_push_tail(&op->steps, s);
+}
+
+void
+msn_abop_on_done(MsnAbOp *op, MsnAbDone done, gpointer data)
+{
+	op->done = done;
+	op->done_data = data;
+}
+
+void
+msn_addressbook_cancel_ops(MsnSession *session)
+{
+	GHashTableIter it;
+	gpointer key;
+
+	if (session->ab_ops == NULL)
+		return;
+	g_hash_table_iter_init(&it, session->ab_ops);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		MsnAbOp *op = key;
+		/* A SOAP reply still on its way frees the operation; an NS reply
+		 * never comes (the connection is gone), so free those now. */
+		if (op->running)
+			op->session = NULL;
+		else
+			abop_free(op);
+	}
+	g_hash_table_destroy(session->ab_ops);
+	session->ab_ops = NULL;
+}
+
+static void abop_next(MsnAbOp *op);
+
+static void
+abop_finish(MsnAbOp *op, const GError *error)
+{
+	MsnSession *session = op->session;
+
+	if (session) {
+		g_hash_table_remove(session->ab_ops, op);
+		if (error) {
+			char *text = g_strdup(error->message);
+			purple_debug_warning("msnp", "address book change refused: %s\n", text);
+			if (op->handle)
+				msn_blist_contact_changed(session, op->handle);
+			else
+				msn_blist_sync(session);
+			purple_notify_error(session->gc, op->title, op->title, text);
+			g_free(text);
+		} else if (op->handle)
+			msn_blist_contact_changed(session, op->handle);
+		if (op->done)
+			op->done(session, error, op->done_data);
+		op->done = NULL;
+	}
+	abop_free(op);
+}
+
+/* Errors that mean the server already has what we wanted. */
+static gboolean
+already_done(const GError *error, StepKind kind)
+{
+	if (error->domain != MSN_ABCH_ERROR)
+		return FALSE;
+	switch (error->code) {
+	case MSN_ABCH_ERROR_MEMBER_EXISTS:
+		return kind == MSN_AB_MEMBER_ADD;
+	case MSN_ABCH_ERROR_MEMBER_DOES_NOT_EXIST:
+		return kind == MSN_AB_MEMBER_DELETE;
+	case MSN_ABCH_ERROR_CONTACT_DOES_NOT_EXIST:
+		return kind == MSN_AB_CONTACT_DELETE || kind == MSN_AB_GROUP_CONTACT_DELETE;
+	default:
+		return FALSE;
+	}
+}
+
+/* A step is done on the server: the roster follows. */
+static void
+apply_step(MsnSession *session, Step *s, const char *guid)
+{
+	MsnRoster *r = session->roster;
+	MsnContact *c = s->a ? msn_roster_find(r, s->a) : NULL;
+	MsnGroup *g;
+
+	switch (s->kind) {
+	case MSN_AB_CONTACT_ADD:
+		c = msn_roster_ensure(r, s->a);
+		c->lists |= MSN_LIST_FL;
+		if (guid)
+			msn_roster_set_guid(r, c, guid);
+		break;
+	case MSN_AB_CONTACT_DELETE:
+		if (c) {
+			c->lists &= ~MSN_LIST_FL;
+			if (c->groups)
+				g_ptr_array_set_size(c->groups, 0);
+		}
+		break;
+	case MSN_AB_GROUP_ENSURE:
+		if (guid)
+			msn_roster_add_group(r, guid, s->a);
+		break;
+	case MSN_AB_GROUP_CONTACT_ADD:
+		if (c && (g = msn_roster_find_group_by_name(r, s->b)))
+			msn_contact_add_group(c, g);
+		break;
+	case MSN_AB_GROUP_CONTACT_DELETE:
+		if (c && (g = msn_roster_find_group_by_name(r, s->b)))
+			msn_contact_remove_group(c, g);
+		break;
+	case MSN_AB_GROUP_RENAME:
+		if ((g = msn_roster_find_group_by_name(r, s->a)))
+			msn_roster_rename_group(r, g, s->b);
+		break;
+	case MSN_AB_GROUP_DELETE:
+		if ((g = msn_roster_find_group_by_name(r, s->a)))
+			msn_roster_remove_group(r, g);
+		break;
+	case MSN_AB_MEMBER_ADD:
+		msn_roster_ensure(r, s->a)->lists |= s->lists;
+		break;
+	case MSN_AB_MEMBER_DELETE:
+		if (c)
+			c->lists &= ~s->lists;
+		break;
+	case MSN_AB_BLP:
+		session->blp = s->lists == MSN_LIST_BL ? 'B' : 'A';
+		break;
+	case MSN_AB_PRP_MFN:
+	case MSN_AB_ME_UPDATE:
+		if (s->a) {
+			g_free(session->own_name);
+			session->own_name = g_strdup(s->a);
+			purple_connection_set_display_name(session->gc, s->a);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+soap_done(const char *guid, const GError *error, gpointer data)
+{
+	MsnAbOp *op = data;
+	Step *s;
+
+	op->running = FALSE;
+	if (op->session == NULL) {   /* the session ended meanwhile */
+		abop_free(op);
+		return;
+	}
+	s = g_queue_pop_head(&op->steps);
+	if (error && !already_done(error, s->kind)) {
+		step_free(s);
+		abop_finish(op, error);
+		return;
+	}
+	apply_step(op->session, s, guid);
+	step_free(s);
+	abop_next(op);
+}
+
+static void
+ns_done(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
+{
+	MsnAbOp *op = data;
+	Step *s = g_queue_pop_head(&op->steps);
+
+	if (cmd == NULL || cmd->error_code) {
+		GError *e = cmd ? g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
+		                              _("The server refused the change (error %u)."),
+		                              cmd->error_code) : g_error_copy(error);
+		step_free(s);
+		abop_finish(op, e);
+		g_error_free(e);
+		return;
+	}
+	apply_step(op->session, s, NULL);
+	step_free(s);
+	abop_next(op);
+}
+
+static MsnContact *
+step_contact(MsnSession *session, Step *s)
+{
+	return s->a ? msn_roster_find(session->roster, s->a) : NULL;
+}
+
+static void
+abop_next(MsnAbOp *op)
+{
+	MsnSession *session = op->session;
+	Step *s = g_queue_peek_head(&op->steps);
+	char *ab_url, *sh_url;
+	const char *ticket;
+	MsnContact *c;
+	MsnGroup *g;
+
+	if (s == NULL) {
+		abop_finish(op, NULL);
+		return;
+	}
+	c = step_contact(session, s);
+	/* Steps with nothing left to do are skipped. */
+	if ((s->kind == MSN_AB_GROUP_ENSURE && msn_roster_find_group_by_name(session->roster, s->a)) ||
+	    (s->kind == MSN_AB_CONTACT_ADD && c && (c->lists & MSN_LIST_FL)) ||
+	    (s->kind == MSN_AB_CONTACT_DELETE && !(c && (c->lists & MSN_LIST_FL))) ||
+	    (s->kind == MSN_AB_MEMBER_ADD && c && (c->lists & s->lists) == s->lists) ||
+	    (s->kind == MSN_AB_MEMBER_DELETE && !(c && (c->lists & s->lists)))) {
+		step_free(g_queue_pop_head(&op->steps));
+		abop_next(op);
+		return;
+	}
+	ab_url = msn_endpoint_url(session->account, MSN_ENDPOINT_AB);
+	sh_url = msn_endpoint_url(session->account, MSN_ENDPOINT_SHARING);
+	ticket = contacts_ticket(session);
+	op->running = TRUE;
+	switch (s->kind) {
+	case MSN_AB_CONTACT_ADD:
+		msn_abch_contact_add(session->web, ab_url, ticket, s->a, c ? c->network : 1, NULL,
+		                     soap_done, op);
+		break;
+	case MSN_AB_CONTACT_DELETE:
+		msn_abch_contact_delete(session->web, ab_url, ticket, c->guid, soap_done, op);
+		break;
+	case MSN_AB_GROUP_ENSURE:
+		msn_abch_group_add(session->web, ab_url, ticket, s->a, soap_done, op);
+		break;
+	case MSN_AB_GROUP_CONTACT_ADD:
+	case MSN_AB_GROUP_CONTACT_DELETE:
+		g = msn_roster_find_group_by_name(session->roster, s->b);
+		if (s->kind == MSN_AB_GROUP_CONTACT_ADD)
+			msn_abch_group_contact_add(session->web, ab_url, ticket, g ? g->id : NULL,
+			                           c ? c->guid : NULL, soap_done, op);
+		else
+			msn_abch_group_contact_delete(session->web, ab_url, ticket, g ? g->id : NULL,
+			                              c ? c->guid : NULL, soap_done, op);
+		break;
+	case MSN_AB_GROUP_RENAME:
+		g = msn_roster_find_group_by_name(session->roster, s->a);
+		msn_abch_group_rename(session->web, ab_url, ticket, g ? g->id : NULL, s->b,
+		                      soap_done, op);
+		break;
+	case MSN_AB_GROUP_DELETE:
+		g = msn_roster_find_group_by_name(session->roster, s->a);
+		msn_abch_group_delete(session->web, ab_url, ticket, g ? g->id : NULL, soap_done, op);
+		break;
+	case MSN_AB_MEMBER_ADD:
+	case MSN_AB_MEMBER_DELETE:
+		if (s->kind == MSN_AB_MEMBER_ADD)
+			msn_abch_member_add(session->web, sh_url, ticket, s->lists, s->a,
+			                    c ? c->network : 1, soap_done, op);
+		else
+			msn_abch_member_delete(session->web, sh_url, ticket, s->lists, s->a,
+			                       c ? c->network : 1, soap_done, op);
+		break;
+	case MSN_AB_ME_UPDATE:
+		msn_abch_me_update(session->web, ab_url, ticket, s->a,
+		                   s->lists == MSN_LIST_BL ? MSN_ADL_BL : s->lists == MSN_LIST_AL ? MSN_ADL_AL : 0,
+		                   0, soap_done, op);
+		break;
+	case MSN_AB_ADL:
+	case MSN_AB_RML: {
+		char *ml = msn_adl_build_one(s->a, s->lists, c ? c->network : 1);
+		GBytes *payload;
+		if (ml == NULL) {
+			op->running = FALSE;
+			step_free(g_queue_pop_head(&op->steps));
+			g_free(ab_url);
+			g_free(sh_url);
+			abop_next(op);
+			return;
+		}
+		payload = g_bytes_new_take(ml, strlen(ml));
+		op->running = FALSE;
+		msn_conn_send(session->ns, s->kind == MSN_AB_ADL ? "ADL" : "RML", NULL, payload,
+		              ns_done, op, 0);
+		g_bytes_unref(payload);
+		break;
+	}
+	case MSN_AB_BLP: {
+		const char *p[] = { s->lists == MSN_LIST_BL ? "BL" : "AL", NULL };
+		op->running = FALSE;
+		msn_conn_send(session->ns, "BLP", p, NULL, ns_done, op, 0);
+		break;
+	}
+	case MSN_AB_PRP_MFN: {
+		char *enc = msn_url_encode(s->a);
+		const char *p[] = { "MFN", enc, NULL };
+		op->running = FALSE;
+		msn_conn_send(session->ns, "PRP", p, NULL, ns_done, op, 0);
+		g_free(enc);
+		break;
+	}
+	}
+	g_free(ab_url);
+	g_free(sh_url);
+}
+
+void
+msn_abop_run(MsnAbOp *op)
+{
+	abop_next(op);
 }

@@ -6,6 +6,7 @@
 
 #include <debug.h>
 
+#include "addressbook.h"
 #include "blist.h"
 #include "msnp.h"
 #include "proto/urlenc.h"
@@ -838,14 +839,133 @@ can_change(MsnSession *session)
 	       session->dialect->list_style != MSN_LIST_ABCH;
 }
 
+/* ---- MSNP13–14: the same changes through the address book ---- */
+
+static gboolean
+is_default_group(const char *group)
+{
+	return group == NULL || strcmp(group, msn_blist_default_group()) == 0;
+}
+
+/* An address-book change, or NULL (after undoing the local change) when the
+ * list did not load from the server this session. */
+static MsnAbOp *
+ab_op(MsnSession *session, const char *handle, const char *title)
+{
+	if (session->ns == NULL || session->state != MSN_SIGNIN_ONLINE || session->dialect == NULL ||
+	    session->dialect->list_style != MSN_LIST_ABCH)
+		return NULL;
+	if (!session->list_from_server) {
+		purple_notify_error(session->gc, title, title,
+		                    _("Your contact list did not load from the server this "
+		                      "session, so changes cannot be saved. Sign in again."));
+		if (handle)
+			msn_blist_contact_changed(session, handle);
+		return NULL;
+	}
+	return msn_abop_new(session, handle, title);
+}
+
+static gboolean
+ab_add_buddy(MsnSession *session, const char *handle, const char *group)
+{
+	MsnAbOp *op;
+	MsnContact *c;
+	guint adl = MSN_LIST_FL;
+
+	if (session->dialect->list_style != MSN_LIST_ABCH)
+		return FALSE;
+	if ((op = ab_op(session, handle, _("Could not add the contact"))) == NULL)
+		return TRUE;
+	c = msn_roster_find(session->roster, handle);
+	if (!is_default_group(group))
+		msn_abop_add(op, MSN_AB_GROUP_ENSURE, 0, group, NULL);
+	msn_abop_add(op, MSN_AB_CONTACT_ADD, 0, handle, NULL);
+	if (!is_default_group(group))
+		msn_abop_add(op, MSN_AB_GROUP_CONTACT_ADD, 0, handle, group);
+	if (!(c && (c->lists & (MSN_LIST_AL | MSN_LIST_BL)))) {
+		msn_abop_add(op, MSN_AB_MEMBER_ADD, MSN_LIST_AL, handle, NULL);
+		adl |= MSN_LIST_AL;
+	}
+	if (!(c && (c->lists & MSN_LIST_FL)))
+		msn_abop_add(op, MSN_AB_ADL, adl, handle, NULL);
+	if (c && (c->lists & MSN_LIST_PL))
+		msn_abop_add(op, MSN_AB_MEMBER_DELETE, MSN_LIST_PL, handle, NULL);
+	msn_abop_run(op);
+	return TRUE;
+}
+
+static gboolean
+ab_remove_buddy(MsnSession *session, const char *handle, const char *group)
+{
+	MsnAbOp *op;
+	MsnContact *c;
+
+	if (session->dialect->list_style != MSN_LIST_ABCH)
+		return FALSE;
+	if ((op = ab_op(session, handle, _("Could not remove the contact"))) == NULL)
+		return TRUE;
+	c = msn_roster_find(session->roster, handle);
+	if (!is_default_group(group) && c && c->groups && c->groups->len > 1)
+		msn_abop_add(op, MSN_AB_GROUP_CONTACT_DELETE, 0, handle, group);
+	else {
+		msn_abop_add(op, MSN_AB_CONTACT_DELETE, 0, handle, NULL);
+		msn_abop_add(op, MSN_AB_RML, MSN_LIST_FL, handle, NULL);
+	}
+	msn_abop_run(op);
+	return TRUE;
+}
+
+static gboolean
+ab_move_buddy(MsnSession *session, const char *handle, const char *old_group,
+              const char *new_group)
+{
+	MsnAbOp *op;
+
+	if (session->dialect->list_style != MSN_LIST_ABCH)
+		return FALSE;
+	if ((op = ab_op(session, handle, _("Could not move the contact"))) == NULL)
+		return TRUE;
+	if (!is_default_group(new_group)) {
+		msn_abop_add(op, MSN_AB_GROUP_ENSURE, 0, new_group, NULL);
+		msn_abop_add(op, MSN_AB_GROUP_CONTACT_ADD, 0, handle, new_group);
+	}
+	if (!is_default_group(old_group))
+		msn_abop_add(op, MSN_AB_GROUP_CONTACT_DELETE, 0, handle, old_group);
+	msn_abop_run(op);
+	return TRUE;
+}
+
+/* Leave list `off`, join list `on` (0: none), with the NS told each. */
+static gboolean
+ab_switch_lists(MsnSession *session, const char *handle, guint off, guint on, const char *title)
+{
+	MsnContact *c;
+	MsnAbOp *op;
+
+	if (session->dialect->list_style != MSN_LIST_ABCH)
+		return FALSE;
+	if ((op = ab_op(session, handle, title)) == NULL)
+		return TRUE;
+	c = msn_roster_find(session->roster, handle);
+	if (off && c && (c->lists & off)) {
+		msn_abop_add(op, MSN_AB_MEMBER_DELETE, off, handle, NULL);
+		msn_abop_add(op, MSN_AB_RML, off, handle, NULL);
+	}
+	if (on && !(c && (c->lists & on))) {
+		msn_abop_add(op, MSN_AB_MEMBER_ADD, on, handle, NULL);
+		msn_abop_add(op, MSN_AB_ADL, on, handle, NULL);
+	}
+	msn_abop_run(op);
+	return TRUE;
+}
+
 void
 msn_contacts_add_buddy(MsnSession *session, const char *handle, const char *group)
 {
 	MsnContact *c;
 
-	if (!can_change(session))
-		return;
-	if (strchr(handle, '@') == NULL) {
+	if (strchr(handle, '@') == NULL && session->state == MSN_SIGNIN_ONLINE) {
 		char *text = g_strdup_printf(_("%s is not a valid MSN account: an account is an "
 		                               "e-mail address."), handle);
 		purple_notify_error(session->gc, _("Could not add the contact"),
@@ -854,6 +974,8 @@ msn_contacts_add_buddy(MsnSession *session, const char *handle, const char *grou
 		msn_blist_contact_changed(session, handle);
 		return;
 	}
+	if (ab_add_buddy(session, handle, group) || !can_change(session))
+		return;
 	c = msn_roster_find(session->roster, handle);
 	op_next(op_new(session, c && (c->lists & MSN_LIST_FL) ? OP_ADD_TO_GROUP : OP_ADD_BUDDY,
 	               handle, group));
@@ -862,6 +984,8 @@ msn_contacts_add_buddy(MsnSession *session, const char *handle, const char *grou
 void
 msn_contacts_remove_buddy(MsnSession *session, const char *handle, const char *group)
 {
+	if (ab_remove_buddy(session, handle, group))
+		return;
 	if (can_change(session))
 		op_next(op_new(session, OP_REMOVE_BUDDY, handle, group));
 }
@@ -872,7 +996,7 @@ msn_contacts_move_buddy(MsnSession *session, const char *handle, const char *old
 {
 	Op *op;
 
-	if (!can_change(session))
+	if (ab_move_buddy(session, handle, old_group, new_group) || !can_change(session))
 		return;
 	op = op_new(session, OP_MOVE_BUDDY, handle, new_group);
 	op->group2 = g_strdup(old_group);
@@ -884,6 +1008,14 @@ msn_contacts_rename_group(MsnSession *session, const char *old_name, const char 
 {
 	Op *op;
 
+	if (session->dialect && session->dialect->list_style == MSN_LIST_ABCH) {
+		MsnAbOp *ab = ab_op(session, NULL, _("Could not rename the group"));
+		if (ab) {
+			msn_abop_add(ab, MSN_AB_GROUP_RENAME, 0, old_name, new_name);
+			msn_abop_run(ab);
+		}
+		return;
+	}
 	if (!can_change(session))
 		return;
 	op = op_new(session, OP_RENAME_GROUP, NULL, old_name);
@@ -894,6 +1026,14 @@ msn_contacts_rename_group(MsnSession *session, const char *old_name, const char 
 void
 msn_contacts_remove_group(MsnSession *session, const char *name)
 {
+	if (session->dialect && session->dialect->list_style == MSN_LIST_ABCH) {
+		MsnAbOp *ab = ab_op(session, NULL, _("Could not remove the group"));
+		if (ab) {
+			msn_abop_add(ab, MSN_AB_GROUP_DELETE, 0, name, NULL);
+			msn_abop_run(ab);
+		}
+		return;
+	}
 	if (can_change(session))
 		op_next(op_new(session, OP_REMOVE_GROUP, NULL, name));
 }
@@ -919,6 +1059,10 @@ msn_contacts_set_blocked(MsnSession *session, const char *handle, gboolean block
 	ListChange block[] = { { MSN_LIST_AL, FALSE }, { MSN_LIST_BL, TRUE } };
 	ListChange unblock[] = { { MSN_LIST_BL, FALSE }, { MSN_LIST_AL, TRUE } };
 
+	if (ab_switch_lists(session, handle, blocked ? MSN_LIST_AL : MSN_LIST_BL,
+	                    blocked ? MSN_LIST_BL : MSN_LIST_AL,
+	                    _("Could not change the privacy settings")))
+		return;
 	list_op(session, handle, blocked ? block : unblock, 2);
 }
 
@@ -928,6 +1072,9 @@ msn_contacts_set_allowed(MsnSession *session, const char *handle, gboolean allow
 	ListChange allow[] = { { MSN_LIST_BL, FALSE }, { MSN_LIST_AL, TRUE } };
 	ListChange disallow[] = { { MSN_LIST_AL, FALSE } };
 
+	if (ab_switch_lists(session, handle, allowed ? MSN_LIST_BL : MSN_LIST_AL,
+	                    allowed ? MSN_LIST_AL : 0, _("Could not change the privacy settings")))
+		return;
 	list_op(session, handle, allowed ? allow : disallow, allowed ? 2 : 1);
 }
 
@@ -938,6 +1085,18 @@ msn_contacts_decide(MsnSession *session, const char *handle, gboolean allow)
 	ListChange changes[3];
 	guint n = 0;
 
+	if (session->dialect && session->dialect->list_style == MSN_LIST_ABCH) {
+		MsnAbOp *op = ab_op(session, handle, _("Could not change the privacy settings"));
+		guint list = allow ? MSN_LIST_AL : MSN_LIST_BL;
+		if (op == NULL)
+			return;
+		msn_abop_add(op, MSN_AB_MEMBER_ADD, list, handle, NULL);
+		msn_abop_add(op, MSN_AB_ADL, list, handle, NULL);
+		if (c && (c->lists & MSN_LIST_PL))
+			msn_abop_add(op, MSN_AB_MEMBER_DELETE, MSN_LIST_PL, handle, NULL);
+		msn_abop_run(op);
+		return;
+	}
 	changes[n].list = allow ? MSN_LIST_AL : MSN_LIST_BL;
 	changes[n++].on = TRUE;
 	/* 10–12: clearing PL is what ends "pending" (Escargot). */
@@ -955,8 +1114,39 @@ msn_contacts_set_privacy(MsnSession *session, gboolean block_others)
 
 	if (!session->ns || session->state != MSN_SIGNIN_ONLINE)
 		return;
+	if (session->dialect->list_style == MSN_LIST_ABCH) {
+		MsnAbOp *ab = ab_op(session, NULL, _("Could not change the privacy settings"));
+		guint list = block_others ? MSN_LIST_BL : MSN_LIST_AL;
+		if (ab) {
+			msn_abop_add(ab, MSN_AB_BLP, list, NULL, NULL);
+			msn_abop_add(ab, MSN_AB_ME_UPDATE, list, NULL, NULL);
+			msn_abop_run(ab);
+		}
+		return;
+	}
 	op = op_new(session, OP_PRIVACY, NULL, block_others ? "BL" : "AL");
 	op_next(op);
+}
+
+typedef struct {
+	PurpleSetPublicAliasSuccessCallback ok;
+	PurpleSetPublicAliasFailureCallback failed;
+	char *name;
+} NameCallbacks;
+
+static void
+name_done(MsnSession *session, const GError *error, gpointer data)
+{
+	NameCallbacks *nc = data;
+
+	if (session == NULL)
+		;
+	else if (error && nc->failed)
+		nc->failed(session->account, error->message);
+	else if (!error && nc->ok)
+		nc->ok(session->account, nc->name);
+	g_free(nc->name);
+	g_free(nc);
 }
 
 void
@@ -969,6 +1159,24 @@ msn_contacts_set_own_name(MsnSession *session, const char *name,
 	if (!session->ns || session->state != MSN_SIGNIN_ONLINE || name == NULL || *name == '\0') {
 		if (failure_cb)
 			failure_cb(session->account, _("Not signed in."));
+		return;
+	}
+	if (session->dialect->list_style == MSN_LIST_ABCH) {
+		MsnAbOp *ab = ab_op(session, NULL, _("Could not change your name"));
+		NameCallbacks *nc;
+		if (ab == NULL) {
+			if (failure_cb)
+				failure_cb(session->account, _("The contact list is not loaded."));
+			return;
+		}
+		nc = g_new0(NameCallbacks, 1);
+		nc->ok = success_cb;
+		nc->failed = failure_cb;
+		nc->name = g_strdup(name);
+		msn_abop_add(ab, MSN_AB_ME_UPDATE, 0, name, NULL);
+		msn_abop_add(ab, MSN_AB_PRP_MFN, 0, name, NULL);
+		msn_abop_on_done(ab, name_done, nc);
+		msn_abop_run(ab);
 		return;
 	}
 	op = op_new(session, OP_OWN_NAME, NULL, name);

@@ -75,6 +75,7 @@ msn_session_free(MsnSession *session)
 	if (session->reconnect_timer)
 		purple_timeout_remove(session->reconnect_timer);
 	msn_addressbook_cancel(session);
+	msn_addressbook_cancel_ops(session);
 	g_free(session->own_name);
 	g_free(session->mspauth);
 	g_free(session->client_ip);

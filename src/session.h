@@ -56,6 +56,7 @@ typedef struct _MsnSession {
 	guint mirroring;           /* >0 while the plugin itself edits the buddy list */
 	GHashTable *ops;           /* list changes waiting for the server (contacts.c) */
 	gpointer abch_load;        /* the address-book fetch under way (13–14) */
+	GHashTable *ab_ops;        /* address-book changes under way (13–14) */
 	gboolean list_from_server; /* 13–14: the roster came from the address book */
 	char *own_name;            /* display name the server stores for us, if known */
 
