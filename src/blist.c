@@ -198,8 +198,12 @@ sync_contact(gpointer data, gpointer user)
 		if (c->groups && c->groups->len) {
 			MsnGroup *mg = g_ptr_array_index(c->groups, i);
 			g = ensure_group(mg->name);
-		} else
+		} else {
+			/* Made when first needed: an empty group is clutter. */
+			if (w->fallback == NULL)
+				w->fallback = ensure_group(msn_blist_default_group());
 			g = w->fallback;
+		}
 		key = presence_key(c->handle, g);
 		b = g_hash_table_lookup(w->st->present, key);
 		if (b == NULL) {
@@ -253,7 +257,6 @@ msn_blist_sync(MsnSession *session)
 
 	w.session = session;
 	w.st = &st;
-	w.fallback = ensure_group(msn_blist_default_group());
 	msn_roster_foreach(session->roster, sync_contact, &w);
 
 	/* Whatever is left is not on the server's forward list (in that group). */
