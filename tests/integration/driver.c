@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include <core.h>
+#include <notify.h>
 #include <debug.h>
 #include <eventloop.h>
 #include <plugin.h>
@@ -25,6 +26,7 @@
 static char *builddir;
 static char *userdir;
 static GPtrArray *debug_lines;
+static GArray *debug_times;
 static MsnpSignin *current_signin;
 
 /* ---- GLib event loop for libpurple ---- */
@@ -81,9 +83,11 @@ static void
 debug_print(PurpleDebugLevel level, const char *category, const char *arg)
 {
 	char *line = g_strdup_printf("%s: %s", category ? category : "", arg);
+	gint64 now = g_get_monotonic_time();
 
 	g_strchomp(line);
 	g_ptr_array_add(debug_lines, line);
+	g_array_append_val(debug_times, now);
 	if (g_getenv("MSNP_TEST_VERBOSE"))
 		g_printerr("# %s\n", line);
 }
@@ -131,6 +135,43 @@ connection_error_cb(PurpleConnection *gc, PurpleConnectionError reason, const ch
 
 static gboolean handle;
 static GPtrArray *auth_requests;
+static GPtrArray *notices;
+
+static void *
+notify_message(PurpleNotifyMsgType type, const char *title, const char *primary,
+               const char *secondary)
+{
+	g_ptr_array_add(notices, g_strdup_printf("%s: %s: %s", title ? title : "",
+	                                         primary ? primary : "", secondary ? secondary : ""));
+	return NULL;
+}
+
+static PurpleNotifyUiOps notify_ops = {
+	.notify_message = notify_message,
+};
+
+const GPtrArray *
+msnp_notices(void)
+{
+	return notices;
+}
+
+gboolean
+msnp_notices_contain(const char *needle)
+{
+	guint i;
+
+	for (i = 0; i < notices->len; i++)
+		if (strstr(g_ptr_array_index(notices, i), needle))
+			return TRUE;
+	return FALSE;
+}
+
+void
+msnp_notices_clear(void)
+{
+	g_ptr_array_set_size(notices, 0);
+}
 
 static void
 auth_request_free(gpointer p)
@@ -239,6 +280,7 @@ msnp_driver_init(int *argc, char ***argv)
 	g_assert_no_error(error);
 	atexit(cleanup_userdir);
 	debug_lines = g_ptr_array_new_with_free_func(g_free);
+	debug_times = g_array_new(FALSE, FALSE, sizeof(gint64));
 
 	purple_util_set_user_dir(userdir);
 	purple_debug_set_enabled(FALSE);
@@ -247,6 +289,8 @@ msnp_driver_init(int *argc, char ***argv)
 	purple_connections_set_ui_ops(&conn_ops);
 	auth_requests = g_ptr_array_new_with_free_func(auth_request_free);
 	purple_accounts_set_ui_ops(&account_ops);
+	notices = g_ptr_array_new_with_free_func(g_free);
+	purple_notify_set_ui_ops(&notify_ops);
 	/* libpurple registers protocol plugins while probing its search path at
 	 * start-up: put the build folder (and only our plugin is there) on it. */
 	path = g_canonicalize_filename(builddir, NULL);
@@ -615,8 +659,20 @@ msnp_debug_contains(const char *needle)
 	return FALSE;
 }
 
+gint64
+msnp_debug_time_of(const char *needle)
+{
+	guint i;
+
+	for (i = 0; i < debug_lines->len; i++)
+		if (strstr(g_ptr_array_index(debug_lines, i), needle))
+			return g_array_index(debug_times, gint64, i);
+	return 0;
+}
+
 void
 msnp_debug_clear(void)
 {
+	g_array_set_size(debug_times, 0);
 	g_ptr_array_set_size(debug_lines, 0);
 }

@@ -103,9 +103,16 @@ void msnp_auth_requests_clear(void);
 /* Answers request i (allow or deny) as the user would. */
 void msnp_auth_answer(guint i, gboolean allow);
 
+/* Messages the plugin showed the user (purple_notify_*): "title: primary: secondary". */
+const GPtrArray *msnp_notices(void);
+gboolean msnp_notices_contain(const char *needle);
+void msnp_notices_clear(void);
+
 /* Every debug line libpurple and the plugin wrote since the last clear. */
 const GPtrArray *msnp_debug_lines(void);
 gboolean msnp_debug_contains(const char *needle);
+/* g_get_monotonic_time() when the first line containing needle was written, 0 if none. */
+gint64 msnp_debug_time_of(const char *needle);
 void msnp_debug_clear(void);
 
 G_END_DECLS
