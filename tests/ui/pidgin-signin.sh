@@ -111,6 +111,9 @@ settled() {
 }
 limit=200
 poll settled
+# A notice (one account's contact list, say) may have opened over the buddy list:
+# raise it, so its screenshots and the clicks on its error area's pager reach it.
+[ -n "$blist" ] && xdotool windowraise "$blist" 2>/dev/null
 sleep 0.5   # let the buddy list draw the last error
 
 for a in alice@signin.test:MSNP14/RST paul@signin.test:MSNP11/Passport-1.4; do
@@ -142,10 +145,77 @@ check_error carol@signin.test version-refused "version refused" \
   "speaks none of the protocol versions"
 
 # --- one screenshot per error dialog -------------------------------------------------
-# The buddy list shows the error dialogs one at a time under a "(1/4)" pager; its
-# right arrow is the first dark pixel near the window's right edge below the menu
-# (the buddy tree above it is empty).  Screenshots are named after the accounts in
-# the order their errors arrived, unless an automatic reconnect changed that order.
+# The buddy list shows the error dialogs one at a time in its error area (above the
+# status box) under a pager, "< (1/4) > x" at the area's top right.  pager_scan finds
+# both in a screenshot of the window, whatever the buddy tree (or a window over it)
+# looks like, and prints "TOP X Y": the error area's first row and the middle of the
+# pager's right arrow ("TOP - -" when it has none to click); nothing without an area.
+#  - the error area: from the bottom up, the status box and the error area are mostly
+#    the window's background grey (the commonest grey of the lower half); the first
+#    three rows in a row with almost none of it (the tree frame's line and highlight,
+#    the tree) lie above the area.
+#  - the pager: the first rows of the area with ink (darker than the background).
+#  - its right arrow: in those rows and the window's right half, the rightmost dark
+#    shape whose columns shrink from left to right, each within the one before (a
+#    triangle pointing right).  The "x" and ")" beside it are other shapes, the left
+#    arrow points the other way, and on the last page the right arrow is grey.
+pager_scan() { # png
+  convert "$1" -colorspace Gray -depth 8 -compress none pgm:- 2>/dev/null | awk '
+    NR == 1 { next }
+    { for (i = 1; i <= NF; i++) v[k++] = $i + 0 }
+    END {
+      w = v[0]; h = v[1]; o = 3
+      if (w < 60 || h < 60 || k < o + w * h) exit
+      for (y = int(h / 2); y < h; y++) for (x = 0; x < w; x++) n[v[o + y * w + x]]++
+      for (c in n) if (n[c] > best) { best = n[c]; bg = c + 0 }
+      top = -1; run = 0
+      for (y = h - 1; y >= 0 && top < 0; y--) {
+        b = 0
+        for (x = 0; x < w; x++) { d = v[o + y * w + x] - bg; if (d >= -4 && d <= 4) b++ }
+        if (b < w / 10) { if (++run == 3) top = y + 3 } else run = 0
+      }
+      if (top < 0 || top > h - 40) exit
+      p0 = -1; p1 = -1
+      for (y = top; y < top + 20 && y < h; y++) {
+        ink = 0
+        for (x = int(w / 2); x < w; x++) if (v[o + y * w + x] < bg - 60) ink = 1
+        if (ink && p0 < 0) p0 = y
+        if (ink) p1 = y
+        else if (p0 >= 0) break
+      }
+      if (p0 < 0) { print top, "-", "-"; exit }
+      for (x = int(w / 2); x < w; x++) {
+        cnt[x] = 0; lo[x] = h; hi[x] = -1
+        for (y = p0; y <= p1; y++) if (v[o + y * w + x] < 110) {
+          cnt[x]++; if (y < lo[x]) lo[x] = y; if (y > hi[x]) hi[x] = y
+        }
+      }
+      for (b = w - 1; b >= int(w / 2); b--) {
+        if (!cnt[b]) continue
+        for (a = b; a > int(w / 2) && cnt[a - 1]; a--) ;
+        tri = b - a >= 2 && b - a <= 12 && cnt[a] >= 5 && cnt[b] <= cnt[a] / 2
+        for (x = a + 1; tri && x <= b; x++)
+          if (cnt[x] > cnt[x - 1] || lo[x] < lo[x - 1] || hi[x] > hi[x - 1]) tri = 0
+        if (tri) { print top, a + 1, int((lo[a] + hi[a]) / 2); exit }
+        b = a
+      }
+      print top, "-", "-"
+    }'
+}
+scan() { # [png] -> $top $ax $ay, from a new screenshot of the buddy list by default
+  [ $# -gt 0 ] || { import -window "$blist" "$tmp/page.png" 2>/dev/null || return 1; }
+  # shellcheck disable=SC2046
+  set -- $(pager_scan "${1:-$tmp/page.png}")
+  [ $# = 3 ] || return 1
+  top=$1 ax=$2 ay=$3
+}
+arrow_shown() { scan && [ "$ax" != - ]; }
+area() { # png -> a hash of its error area's pixels (rows $top and below)
+  convert "$1" -crop "100000x100000+0+$top" +repage -depth 8 rgb:- 2>/dev/null | md5sum
+}
+turned() { scan && [ "$(area "$tmp/page.png")" != "$before" ]; }
+# Screenshots are named after the accounts in the order their errors arrived, unless
+# an automatic reconnect changed that order.
 name_of() {
   case "$1" in
     bob@*) echo wrong-password ;; eve@*) echo untrusted-certificate ;;
@@ -153,46 +223,46 @@ name_of() {
     *) echo other ;;
   esac
 }
-next_arrow() { # -> $ax $ay in window coordinates
-  import -window "$blist" "$tmp/page.png" 2>/dev/null || return 1
-  w=$(identify -format '%w' "$tmp/page.png")
-  x0=$((w - 26))
-  pos=$(convert "$tmp/page.png" -crop "14x10000+$x0+30" +repage -colorspace Gray \
-    -depth 8 txt:- 2>/dev/null | awk -F '[,: ()]+' '
-      NR > 1 && $4 + 0 < 60 { print $1, $2; exit }')
-  [ -n "$pos" ] || return 1
-  ax=$((x0 + ${pos% *} + 1)) ay=$((30 + ${pos#* } + 4))
-}
-pages=0 named=1
+pages=0 named=1 shots=''
 if [ -n "$blist" ]; then
+  limit=30
+  poll arrow_shown || echo "# no pager with a right arrow in the buddy list's error area"
   for e in $order; do
     pages=$((pages + 1))
     [ $pages -gt 4 ] && break
     shot "error-$pages" "$blist"
-    if [ $pages -lt 4 ]; then
-      next_arrow || break
-      xdotool mousemove --window "$blist" "$ax" "$ay" click 1 2>/dev/null
-      sleep 0.4
+    [ $pages -lt 4 ] || break
+    if ! scan "$art/pidgin-signin-error-$pages.png" || [ "$ax" = - ]; then
+      echo "# page $pages: no pager arrow found"; break
     fi
+    before=$(area "$art/pidgin-signin-error-$pages.png")
+    xdotool mousemove --window "$blist" "$ax" "$ay" click 1 2>/dev/null
+    limit=30
+    if ! poll turned; then
+      echo "# page $pages: the error area did not change after a click at $ax,$ay"; break
+    fi
+    sleep 0.1
   done
   [ "$(errors | cut -f 1)" = "$order" ] || named=0
-  if [ $named = 1 ]; then
-    p=0
-    for e in $order; do
-      p=$((p + 1))
-      [ -f "$art/pidgin-signin-error-$p.png" ] &&
-        mv "$art/pidgin-signin-error-$p.png" "$art/pidgin-signin-$(name_of "$e").png"
-    done
-  fi
+  p=0
+  for e in $order; do
+    p=$((p + 1))
+    f=$art/pidgin-signin-error-$p.png
+    [ -f "$f" ] || continue
+    if [ $named = 1 ]; then
+      mv "$f" "$art/pidgin-signin-$(name_of "$e").png"
+      f=$art/pidgin-signin-$(name_of "$e").png
+    fi
+    shots="$shots $f"
+  done
 fi
-# (compared by their pixels: a PNG from import also carries its creation time)
-distinct=$(for f in "$art"/pidgin-signin-*.png; do
-  case "$f" in *buddy-list*) continue ;; esac
-  convert "$f" -depth 8 rgb:- 2>/dev/null | md5sum; done | sort -u | wc -l)
+# Each screenshot's error area (found again in it), compared by its pixels: the tree
+# above it may be drawn or not, and a PNG from import also carries its creation time.
+distinct=$(for f in $shots; do scan "$f" && area "$f"; done | sort -u | wc -l)
 if [ "$distinct" -ge 4 ]; then
   ok "the buddy list's error area pages through four different disconnected dialogs"
 else
-  not_ok "the buddy list's error area pages through four different disconnected dialogs (got $distinct screenshots)"
+  not_ok "the buddy list's error area pages through four different disconnected dialogs (got $distinct different error areas)"
 fi
 
 # --- New Instant Message: its account list holds connected accounts only ------------
