@@ -118,8 +118,8 @@ static const MsnCommandSchema schema_table[] = {
 	{ "NLN", NS, S,  8,  8, T0, 3,  5, P0 },
 	{ "NLN", NS, S,  9, 13, T0, 3,  6, P0 },
 	{ "NLN", NS, S, 14, 14, T0, 4,  8, P0 },
-	/* FLN handle */
-	{ "FLN", NS, S,  8, 13, T0, 1,  2, P0 },
+	/* FLN handle (extra trailing fields tolerated: Escargot appends "1 0") */
+	{ "FLN", NS, S,  8, 13, T0, 1,  3, P0 },
 	/* FLN handle nid (Escargot: FLN handle 1 0) */
 	{ "FLN", NS, S, 14, 14, T0, 2,  3, P0 },
 	/* UUX trid 0 (a zero-length payload) | UUX trid (wiki) */

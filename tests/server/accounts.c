@@ -7,6 +7,7 @@ typedef struct {
 	char *email;
 	TicketKind kind;
 	gint64 issued;         /* monotonic µs */
+	gboolean signed_in;    /* used for an NS sign-in: good for the ABCH from then on */
 } Ticket;
 
 typedef struct {
@@ -26,6 +27,7 @@ account_free(gpointer p)
 {
 	Account *a = p;
 
+	lists_free_account(a);
 	g_free(a->email);
 	g_free(a->password);
 	g_free(a->friendly);
@@ -60,6 +62,8 @@ ensure_tables(Server *srv)
 		srv->tickets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ticket_free);
 	if (!srv->sb_cookies)
 		srv->sb_cookies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, cookie_free);
+	if (!srv->accounts_by_email)
+		srv->accounts_by_email = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 gboolean
@@ -94,24 +98,27 @@ accounts_add_from_spec(Server *srv, const char *spec, GError **error)
 		account_free(a);
 		return FALSE;
 	}
+	lists_init_account(a);
 	g_ptr_array_add(srv->accounts, a);
+	g_hash_table_insert(srv->accounts_by_email, g_ascii_strdown(a->email, -1), a);
 	return TRUE;
 }
 
 Account *
 accounts_find(Server *srv, const char *email)
 {
-	guint i;
+	char *key;
+	Account *a;
 
-	if (!srv->accounts || !email)
+	if (!srv->accounts_by_email || !email)
 		return NULL;
-	for (i = 0; i < srv->accounts->len; i++) {
-		Account *a = g_ptr_array_index(srv->accounts, i);
-
-		if (g_ascii_strcasecmp(a->email, email) == 0)
-			return a;
-	}
-	return NULL;
+	a = g_hash_table_lookup(srv->accounts_by_email, email);
+	if (a)
+		return a;
+	key = g_ascii_strdown(email, -1);
+	a = g_hash_table_lookup(srv->accounts_by_email, key);
+	g_free(key);
+	return a;
 }
 
 gboolean
@@ -173,7 +180,30 @@ tickets_check(Server *srv, const char *ticket, const char *email)
 	                                        : TICKET_RST_LIFETIME_US;
 	ok = g_ascii_strcasecmp(t->email, email) == 0 &&
 	     g_get_monotonic_time() - t->issued < lifetime;
+	if (ok)
+		t->signed_in = TRUE;
 	return ok;
+}
+
+Account *
+tickets_account(Server *srv, const char *ticket)
+{
+	char *token;
+	Ticket *t;
+	gint64 lifetime;
+
+	if (!srv->tickets || !ticket)
+		return NULL;
+	token = tickets_extract_token(ticket);
+	t = g_hash_table_lookup(srv->tickets, token);
+	g_free(token);
+	if (!t)
+		return NULL;
+	lifetime = t->kind == TICKET_PASSPORT14 ? TICKET_PASSPORT14_LIFETIME_US
+	                                        : TICKET_RST_LIFETIME_US;
+	if (!t->signed_in && g_get_monotonic_time() - t->issued >= lifetime)
+		return NULL;
+	return accounts_find(srv, t->email);
 }
 
 char *
@@ -227,7 +257,9 @@ sb_cookie_take(Server *srv, const char *cookie, const char *email,
 void
 accounts_free_all(Server *srv)
 {
+	g_clear_pointer(&srv->accounts_by_email, g_hash_table_unref);
 	g_clear_pointer(&srv->accounts, g_ptr_array_unref);
+	g_clear_pointer(&srv->known_users, g_hash_table_unref);
 	g_clear_pointer(&srv->tickets, g_hash_table_unref);
 	g_clear_pointer(&srv->sb_cookies, g_hash_table_unref);
 }

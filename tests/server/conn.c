@@ -471,6 +471,29 @@ conn_send_raw(Conn *c, const void *data, gsize len)
 }
 
 void
+conn_send_block(Conn *c, const char *data, gsize len)
+{
+	if (!c->open)
+		return;
+	if (c->srv->log) {
+		const char *p = data, *end = data + len;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (gsize) (end - p));
+			const char *stop = nl ? nl : end;
+			int n = (int) (stop - p);
+
+			if (n && p[n - 1] == '\r')
+				n--;
+			fprintf(c->srv->log, "%s S: %.*s\n", c->label, n, p);
+			p = nl ? nl + 1 : end;
+		}
+		fflush(c->srv->log);
+	}
+	queue_bytes(c, data, len);
+}
+
+void
 conn_hold(Conn *c, guint ms)
 {
 	gint64 until = g_get_monotonic_time() + (gint64) ms * 1000;

@@ -39,7 +39,7 @@ static gboolean
 valid_step(const char *step)
 {
 	if (strcmp(step, "CONNECT") == 0 || strcmp(step, "USR-I") == 0 ||
-	    strcmp(step, "USR-S") == 0)
+	    strcmp(step, "USR-S") == 0 || strcmp(step, "LIST") == 0)
 		return TRUE;
 	/* Any command name: three upper-case letters or digits. */
 	return strlen(step) == 3 && g_ascii_isalnum(step[0]) && g_ascii_isalnum(step[1]) &&
@@ -107,7 +107,7 @@ fault_parse(const char *spec, GError **error)
 
 bad:
 	g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-	            "--fault: expected STEP:ACTION[/N] with STEP CONNECT, USR-I, USR-S or a "
+	            "--fault: expected STEP:ACTION[/N] with STEP CONNECT, USR-I, USR-S, LIST or a "
 	            "command name and ACTION drop, silent, hang, error:NNN[:close|:keep], "
 	            "garbage, junk, binary or delay:MS; got %s", spec);
 	g_strfreev(parts);
@@ -253,13 +253,23 @@ control_run(Server *srv, char *line)
 		result = ns_control_drop(srv, g_strstrip(line + 5));
 	} else if (strcmp(line, "kill-ns") == 0) {
 		result = ns_control_kill(srv);
+	} else if (g_str_has_prefix(line, "add-contact ")) {
+		result = roster_control_change(srv, TRUE, g_strstrip(line + strlen("add-contact ")));
+	} else if (g_str_has_prefix(line, "remove-contact ")) {
+		result = roster_control_change(srv, FALSE, g_strstrip(line + strlen("remove-contact ")));
+	} else if (g_str_has_prefix(line, "dump ")) {
+		result = roster_control_dump(srv, g_strstrip(line + strlen("dump ")));
+	} else if (g_str_has_prefix(line, "status ")) {
+		result = presence_control_status(srv, g_strstrip(line + strlen("status ")));
 	} else if (strcmp(line, "ns2-fail on") == 0 || strcmp(line, "ns2-fail off") == 0) {
 		srv->ns2_fail = strcmp(line, "ns2-fail on") == 0;
 		result = g_strdup_printf("the second NS %s", srv->ns2_fail
 		                         ? "now closes every connection at once" : "works again");
 	} else {
 		result = g_strdup("unknown command (push EMAIL LINE, drop EMAIL, kill-ns, "
-		                  "ns2-fail on|off)");
+		                  "ns2-fail on|off, add-contact OWNER HANDLE LISTS [FRIENDLY], "
+		                  "remove-contact OWNER HANDLE LISTS, dump EMAIL, status HANDLE CODE "
+		                  "[FRIENDLY])");
 	}
 	server_logf(srv, "server", "-- control: %s", result);
 	g_free(result);

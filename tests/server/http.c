@@ -1,9 +1,11 @@
-/* msnp-testserver — HTTP(S) side: Passport 1.4 nexus and login, RST.
+/* msnp-testserver — HTTP(S) side: Passport 1.4 nexus and login, RST, and
+ * the address-book and sharing services (abch.c).
  *
  * The same handlers serve plain HTTP and HTTPS (docs: protocol/auth.md):
  *   GET  /rdr/pprdr.asp   nexus: PassportURLs header pointing at login2.srf
  *   GET  /login2.srf      Passport 1.4 login (Authorization: Passport1.4 …)
  *   POST /RST.srf         WS-Trust RequestSecurityToken (SOAP)
+ *   POST /abservice/abservice.asmx, /abservice/SharingService.asmx  (abch.c)
  * In scripted mode any credentials get a ticket.  Only the method and path of
  * a request are logged, never headers or bodies (passwords).
  *
@@ -432,6 +434,9 @@ handle_any(SoupServer *server, SoupServerMessage *msg, const char *path,
 		handle_login(srv, msg, query, https);
 	else if (strcmp(path, "/RST.srf") == 0 && strcmp(method, "POST") == 0)
 		handle_rst(srv, msg, https);
+	else if ((strcmp(path, "/abservice/abservice.asmx") == 0 ||
+	          strcmp(path, "/abservice/SharingService.asmx") == 0) && strcmp(method, "POST") == 0)
+		abch_handle(srv, msg, label);
 	else if (strcmp(path, "/rdr/pprdr.asp") == 0 || strcmp(path, "/login2.srf") == 0 ||
 	         strcmp(path, "/RST.srf") == 0)
 		soup_server_message_set_status(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);

@@ -6,7 +6,8 @@
  *                   [--dispatch] [--script FILE [--script-linger]
  *                   [--script-timeout-ms N]] [--log FILE]
  *                   [--http-delay-ms N] [--reply-delay-ms N] [--exit-on-stdin-eof]
- *                   [--control] [fault injection options, see --help]
+ *                   [--control] [contact-list options] [fault injection options]
+ *                   (see --help)
  *
  * Everything listens on 127.0.0.1.  When all listeners are up it prints
  *   READY ns=PORT sb=PORT http=PORT https=PORT
@@ -250,13 +251,40 @@ check_fault_options(Server *srv, char **faults, char **http_status, GError **err
 	return TRUE;
 }
 
+#define LISTS_HELP \
+"Contact lists (live mode).  OWNER is an --account; HANDLEs need not be\n" \
+"accounts: a handle on any preloaded list exists as a user (it can be added);\n" \
+"any other is unknown (205/208, InvalidPassportUser).  Preloads are literal:\n" \
+"no reverse RL is implied, give it too (--contact bob@x:alice@x:RL).\n" \
+"  --contact OWNER:HANDLE[/32]:LISTS[:FRIENDLY[:GROUP[,GROUP...]]]\n" \
+"      LISTS: FL,AL,BL,RL,PL (with , or +) or a number (FL 1 AL 2 BL 4 RL 8 PL 16);\n" \
+"      PL = pending (implies RL); /32 = a Yahoo contact (network 32); FRIENDLY\n" \
+"      and GROUP names take %XX escapes (%3A for :, %2C for ,); groups are\n" \
+"      created on first use.\n" \
+"  --group OWNER:NAME        an (empty) group; ids follow the order of creation\n" \
+"  --blp OWNER:AL|BL         default AL;  --gtc OWNER:A|N   default A\n" \
+"  --generate OWNER:N[:GROUPS]   N contacts c00001@bench.test ... over GROUPS\n" \
+"      groups \"Bench Group 01\" ... (default 20), deterministic: every 50th\n" \
+"      pending (RL+PL, not FL), the others FL+RL, every 50th from the 25th on\n" \
+"      BL, of the rest the odd ones on AL, every 10th from the 3rd with a home\n" \
+"      phone, names \"Bench Contact 00001\"...\n" \
+"  --list-limits escargot|none|FL=N,AL=N,BL=N,GROUPS=N   list limits (210) and\n" \
+"      the NS group limit (223): escargot = FL 1000, AL 1500, BL 1200; default\n" \
+"      none for the lists and GROUPS=30; 0 = no limit.\n" \
+"  --presence HANDLE:CODE[:FRIENDLY]   a user online without a client (NLN,\n" \
+"      BSY, IDL, BRB, AWY, PHN, LUN, HDN; FRIENDLY with %XX escapes): its\n" \
+"      watchers get ILN/NLN for it (caps 1073741824, no MSNObject, no PSM).\n" \
+"\n"
+
 #define FAULT_HELP \
 "Fault injection (NS faults in live mode only; they hit every NS-port\n" \
 "connection: dispatch, NS and second NS, never the switchboard):\n" \
 "  --fault STEP:ACTION[/N]  at STEP do ACTION: every time, or only the first N\n" \
 "    times in the server's life (N counts over all connections).\n" \
 "    STEP: CONNECT (right after accept), USR-I (USR TWN I), USR-S (USR TWN S\n" \
-"          ticket), or any command name: VER CVR SYN ADL CHG UUX GCF BLP PRP PNG ...\n" \
+"          ticket), LIST (any list change: ADD ADC REM ADG RMG REG BLP GTC PRP\n" \
+"          REA SBP, ADL/RML but the initial one), or any command name: VER CVR\n" \
+"          SYN ADD ADC REM ADG ADL CHG UUX GCF BLP PRP PNG ...\n" \
 "          GCF at MSNP13+ is the GCF the server pushes after USR TWN I (silent\n" \
 "          leaves it out; the USR TWN S reply still comes).\n" \
 "    ACTION: drop         close at once without replying\n" \
@@ -280,10 +308,72 @@ check_fault_options(Server *srv, char **faults, char **http_status, GError **err
 "  drop EMAIL        close EMAIL's NS connections\n" \
 "  kill-ns           close every NS connection\n" \
 "  ns2-fail on|off   as --ns2-fail, from now on\n" \
+"  add-contact OWNER HANDLE[/32] LISTS [FRIENDLY]   a change made elsewhere: FL, AL,\n" \
+"                    BL as if OWNER's other client made it (OWNER's sessions get\n" \
+"                    ADD/ADC 0 ..., or NOT at 13+; HANDLE gets its RL push); RL as\n" \
+"                    if HANDLE added OWNER (pending when OWNER has it on neither\n" \
+"                    AL nor BL); PL forces pending.  HANDLE exists from then on.\n" \
+"  remove-contact OWNER HANDLE LISTS   the same for removals (RL: HANDLE dropped\n" \
+"                    OWNER; PL clears pending)\n" \
+"  dump EMAIL        log EMAIL's stored lists (below)\n" \
+"  status HANDLE CODE [FRIENDLY]   virtual presence (as --presence); FLN = offline\n" \
+"\n" \
+"SOAP faults (MSNP13+ address book and sharing services):\n" \
+"  --soap-fault ACTION:CODE[/N]  the next N (default 1) requests for ACTION\n" \
+"    (ABFindAll, ABContactAdd, FindMembership, AddMember, ...; * = any) fail:\n" \
+"    CODE an errorcode (ContactAlreadyExists, UserDoesNotExist, ...; HTTP 500\n" \
+"    with a SOAP fault, FullSyncRequired with HTTP 200) or an HTTP status\n" \
+"    (500, 403: an empty body).\n" \
+"  --abfindall-truncate N[/TIMES]  ABFindAll answers HTTP 200 with a body cut\n" \
+"    after N contacts (not well-formed), every time or TIMES times.\n" \
 "\n" \
 "Log lines for tests: \"-- PNG\" per PNG, \"-- QRY ok\", \"-- QRY bad (expected X got Y)\",\n" \
-"\"-- fault SPEC\" each time a fault fires."
+"\"-- fault SPEC\" each time a fault fires, \"-- soap-fault SPEC\";\n" \
+"every stored list change: \"-- lists OWNER: +FL HANDLE\" (-FL, +AL, +RL HANDLE\n" \
+"(pending), -PL, +FL HANDLE group \"NAME\", +group ID GUID \"NAME\", -group ...,\n" \
+"group ID \"OLD\" renamed \"NEW\", BLP BL, GTC N, name \"NEW\"); SOAP calls:\n" \
+"\"-- abch EMAIL: ACTION\" and its outcome (\"... fault CODE (HTTP 500)\");\n" \
+"\"-- SYN: N contacts, G groups, B bytes in T ms\", \"-- abch EMAIL: ABFindAll N\n" \
+"contacts, ... in T ms\".  dump writes, in the order stored:\n" \
+"  -- list EMAIL: name \"Alice\" BLP AL GTC A contacts N groups G version V [PHH ...]\n" \
+"  -- list EMAIL: group ID GUID \"NAME\"\n" \
+"  -- list EMAIL: HANDLE[/32] FL,AL,BL,RL,PL GROUP,GROUP|- \"FRIENDLY\" [PHH ...]\n" \
+"  -- list EMAIL: end\n" \
+"(group names in the contact lines with space , % \" %-escaped; PL = pending)."
 
+
+/* The contact-list options, once the accounts exist. */
+static gboolean
+load_lists(Server *srv, char **groups, char **contacts, char **generates, char **blps,
+           char **gtcs, const char *limits, GError **error)
+{
+	char **p;
+	gint64 t0 = g_get_monotonic_time();
+	guint n = 0;
+
+	srv->limits.groups = GROUPS_DEFAULT_MAX;
+	if (limits && !lists_parse_limits(srv, limits, error))
+		return FALSE;
+	for (p = groups; p && *p; p++)
+		if (!lists_add_group_spec(srv, *p, error))
+			return FALSE;
+	for (p = contacts; p && *p; p++)
+		if (!lists_add_contact_spec(srv, *p, error))
+			return FALSE;
+	for (p = generates; p && *p; p++, n++)
+		if (!lists_generate_spec(srv, *p, error))
+			return FALSE;
+	for (p = blps; p && *p; p++)
+		if (!lists_set_blp_spec(srv, *p, error))
+			return FALSE;
+	for (p = gtcs; p && *p; p++)
+		if (!lists_set_gtc_spec(srv, *p, error))
+			return FALSE;
+	if (n)
+		server_logf(srv, "server", "-- generated lists in %.1f ms",
+		            (double) (g_get_monotonic_time() - t0) / 1000.0);
+	return TRUE;
+}
 
 static gboolean
 check_port(const char *name, int port, GError **error)
@@ -303,6 +393,9 @@ main(int argc, char **argv)
 	char *versions = NULL, *script_path = NULL, *log_path = NULL;
 	char **accounts = NULL, **a;
 	char **faults = NULL, **http_status = NULL;
+	char **contacts = NULL, **groups = NULL, **blps = NULL, **gtcs = NULL, **generates = NULL;
+	char **presences = NULL, **soap_faults = NULL;
+	char *limits = NULL, *truncate = NULL;
 	int http_delay = 0, reply_delay = 0, script_timeout = 10000;
 	int drop_after = 0, qng = 60, passport_redirects = 0;
 	gboolean stdin_eof = FALSE;
@@ -328,6 +421,18 @@ main(int argc, char **argv)
 		{ "reply-delay-ms", 0, 0, G_OPTION_ARG_INT, &reply_delay, "Delay every NS/SB reply", "N" },
 		{ "exit-on-stdin-eof", 0, 0, G_OPTION_ARG_NONE, &stdin_eof, "Exit when standard input is closed (and read control commands from it)", NULL },
 		{ "control", 0, 0, G_OPTION_ARG_NONE, &srv.control, "Read control commands from standard input (see below)", NULL },
+		{ NULL }
+	};
+	GOptionEntry list_entries[] = {
+		{ "contact", 0, 0, G_OPTION_ARG_STRING_ARRAY, &contacts, "A contact on OWNER's lists (repeatable; see below)", "OWNER:HANDLE:LISTS[:FRIENDLY[:GROUP,...]]" },
+		{ "group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &groups, "A group of OWNER's (repeatable)", "OWNER:NAME" },
+		{ "blp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &blps, "OWNER's privacy default (repeatable)", "OWNER:AL|BL" },
+		{ "gtc", 0, 0, G_OPTION_ARG_STRING_ARRAY, &gtcs, "OWNER's add prompt setting (repeatable)", "OWNER:A|N" },
+		{ "generate", 0, 0, G_OPTION_ARG_STRING_ARRAY, &generates, "N generated contacts for benchmarks (repeatable)", "OWNER:N[:GROUPS]" },
+		{ "list-limits", 0, 0, G_OPTION_ARG_STRING, &limits, "List size limits (default none; groups 30)", "escargot|none|FL=N,..." },
+		{ "presence", 0, 0, G_OPTION_ARG_STRING_ARRAY, &presences, "HANDLE is online without a client (repeatable)", "HANDLE:CODE[:FRIENDLY]" },
+		{ "soap-fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &soap_faults, "A SOAP action fails (repeatable; see below)", "ACTION:CODE[/N]" },
+		{ "abfindall-truncate", 0, 0, G_OPTION_ARG_STRING, &truncate, "ABFindAll bodies end after N contacts", "N[/TIMES]" },
 		{ NULL }
 	};
 	GOptionEntry fault_entries[] = {
@@ -356,8 +461,9 @@ main(int argc, char **argv)
 	xmlInitParser();
 	ctx = g_option_context_new("- loopback MSN Messenger server for the purple-msnp tests");
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_add_main_entries(ctx, list_entries, NULL);
 	g_option_context_add_main_entries(ctx, fault_entries, NULL);
-	g_option_context_set_description(ctx, FAULT_HELP);
+	g_option_context_set_description(ctx, LISTS_HELP FAULT_HELP);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		goto out;
 	if (argc > 1) {
@@ -396,6 +502,11 @@ main(int argc, char **argv)
 	for (a = accounts; a && *a; a++)
 		if (!accounts_add_from_spec(&srv, *a, &error))
 			goto out;
+	for (a = soap_faults; a && *a; a++)
+		if (!abch_parse_soap_fault(&srv, *a, &error))
+			goto out;
+	if (truncate && !abch_parse_truncate(&srv, truncate, &error))
+		goto out;
 	if (log_path) {
 		srv.log = fopen(log_path, "w");
 		if (!srv.log) {
@@ -404,6 +515,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!load_lists(&srv, groups, contacts, generates, blps, gtcs, limits, &error))
+		goto out;
 	if (script_path) {
 		srv.script = script_load(&srv, script_path, &error);
 		if (!srv.script)
@@ -434,6 +547,20 @@ main(int argc, char **argv)
 		srv.control = TRUE;
 	if (srv.control)
 		srv.stdin_watch = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &srv);
+	for (a = presences; a && *a; a++) {
+		char **f = g_strsplit(*a, ":", 3);
+		gboolean ok = g_strv_length(f) >= 2 &&
+		              presence_set_virtual(&srv, f[0], f[1], f[2], &error);
+
+		if (!ok && !error)
+			g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			            "expected HANDLE:CODE[:FRIENDLY]");
+		g_strfreev(f);
+		if (!ok) {
+			g_prefix_error(&error, "--presence %s: ", *a);
+			goto out;
+		}
+	}
 	if (srv.script)
 		script_start(srv.script);
 
@@ -472,6 +599,8 @@ out:
 	/* Let the connections' close notifications run. */
 	while (g_main_context_iteration(NULL, FALSE))
 		;
+	presence_free_all(&srv);
+	abch_free_all(&srv);
 	accounts_free_all(&srv);
 	if (srv.loop)
 		g_main_loop_unref(srv.loop);
@@ -486,6 +615,15 @@ out:
 	g_free(srv.tls_cert);
 	g_free(srv.tls_key);
 	g_strfreev(accounts);
+	g_strfreev(contacts);
+	g_strfreev(groups);
+	g_strfreev(blps);
+	g_strfreev(gtcs);
+	g_strfreev(generates);
+	g_strfreev(presences);
+	g_strfreev(soap_faults);
+	g_free(limits);
+	g_free(truncate);
 	g_strfreev(faults);
 	g_strfreev(http_status);
 	g_strfreev(srv.pushes);

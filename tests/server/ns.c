@@ -3,14 +3,19 @@
  * One NsSession per TCP connection.  Behaviour follows Escargot where the
  * protocol notes describe it (docs: protocol/README.md §4–§8, commands.md):
  * commands that do not fit the state, that the framer rejects, or that are
- * unknown get no reply at all; the reply shapes depend on the version.
+ * unknown get no reply at all — except the list commands Escargot answers
+ * with 502 or a disconnect in the wrong version (nslists_rejected); the
+ * reply shapes depend on the version.
  *
  *   VER → CVR → USR TWN I → (GCF 0, 13+) USR TWN S policy → USR TWN S ticket
  *   → USR OK, SBS (11+), profile MSG → SYN/GCF/BLP/ADL/PRP/CHG/UUX/PNG/XFR …
  *
+ * The list commands are in nslists.c; CHG and UUX feed presence.c (the
+ * first CHG sends the ILNs with its TrID, later ones NLN to the watchers).
+ *
  * Fault injection (fault.c, --help): --fault at each step, --drop-after,
  * --push/--challenge after the first CHG echo, and the control channel's
- * push/drop/kill-ns.
+ * push/drop/kill-ns.  LIST is a fault step for every list change.
  */
 #include "testserver.h"
 
@@ -20,29 +25,6 @@
 
 #include "proto/challenge.h"
 #include "proto/dialect.h"
-
-typedef enum {
-	NS_NEED_VER,
-	NS_NEED_USR_I,
-	NS_NEED_USR_S,
-	NS_SIGNED_IN
-} NsState;
-
-struct _NsSession {
-	Server *srv;
-	Conn *conn;
-	gboolean dispatch;        /* answer USR TWN I with XFR NS */
-	NsState state;
-	guint version;
-	Account *account;         /* from USR TWN I */
-	char *status;             /* after the first CHG */
-	gboolean syn_done;
-	guint n_commands;         /* commands received (for --drop-after) */
-	gboolean mute;            /* a hang/garbage fault: answer nothing more */
-	gboolean closing;         /* an OUT was sent: send nothing more */
-	gboolean chg_echoed;      /* the first CHG was answered */
-	char *challenge;          /* a CHL sent and not yet answered by QRY */
-};
 
 static const Fault *apply_faults(NsSession *s, const char *step, const MsnCommand *cmd);
 
@@ -60,13 +42,17 @@ static const Fault *apply_faults(NsSession *s, const char *step, const MsnComman
 	"<r id=\"pushstorage\" threshold=\"180000\" /></set></policy></Policy>" \
 	"<Policy type=\"P2P\"><ObjStr SndDly=\"1\" /></Policy></Policies>"
 
-/* Escargot sends this fixed timestamp for both SYN values (10–12). */
-#define SYN_TIMESTAMP "2000-01-01T00:00:00.0-00:00"
-
 static void
 session_free(NsSession *s)
 {
 	g_free(s->status);
+	g_free(s->caps);
+	g_free(s->msnobj);
+	g_free(s->psm);
+	g_free(s->media);
+	g_free(s->machine_guid);
+	if (s->seen)
+		g_hash_table_unref(s->seen);
 	g_free(s->challenge);
 	g_free(s);
 }
@@ -94,12 +80,6 @@ all_digits(const char *p)
 		if (!g_ascii_isdigit(*p))
 			return FALSE;
 	return TRUE;
-}
-
-static guint
-next_list_version(NsSession *s)
-{
-	return ++s->account->list_version;
 }
 
 /* ---- negotiation and login --------------------------------------------- */
@@ -379,32 +359,6 @@ cmd_qry(NsSession *s, MsnCommand *cmd)
 }
 
 static void
-cmd_syn(NsSession *s, MsnCommand *cmd)
-{
-	if (s->version >= 13) {
-		error_reply(s, cmd, 502, FALSE);
-		return;
-	}
-	s->syn_done = TRUE;
-	if (s->version <= 9) {
-		guint64 ver = g_ascii_strtoull(cmd->params[0], NULL, 10);
-
-		s->account->list_version = (guint) MIN(ver, G_MAXUINT - 1000) + 1;
-		conn_send_line(s->conn, "SYN %u %u 0 0", cmd->trid, s->account->list_version);
-		conn_send_line(s->conn, "GTC A");
-		conn_send_line(s->conn, "BLP AL");
-	} else {
-		char *name = util_url_escape_param(s->account->friendly);
-
-		conn_send_line(s->conn, "SYN %u %s %s 0 0", cmd->trid, SYN_TIMESTAMP, SYN_TIMESTAMP);
-		conn_send_line(s->conn, "GTC A");
-		conn_send_line(s->conn, "BLP AL");
-		conn_send_line(s->conn, "PRP MFN %s", name);
-		g_free(name);
-	}
-}
-
-static void
 cmd_gcf(NsSession *s, MsnCommand *cmd)
 {
 	char *head;
@@ -420,138 +374,6 @@ cmd_gcf(NsSession *s, MsnCommand *cmd)
 	head = g_strdup_printf("GCF %u %s", cmd->trid, cmd->params[0]);
 	conn_send_payload(s->conn, head, SHIELDS_XML, strlen(SHIELDS_XML));
 	g_free(head);
-}
-
-static void
-cmd_list_setting(NsSession *s, MsnCommand *cmd)
-{
-	/* BLP trid AL|BL, GTC trid A|N */
-	const char *v = cmd->params[0];
-	gboolean blp = strcmp(cmd->name, "BLP") == 0;
-
-	if (blp ? (strcmp(v, "AL") != 0 && strcmp(v, "BL") != 0)
-	        : (strcmp(v, "A") != 0 && strcmp(v, "N") != 0)) {
-		error_reply(s, cmd, 201, FALSE);
-		return;
-	}
-	if (s->version <= 9)
-		conn_send_line(s->conn, "%s %u %u %s", cmd->name, cmd->trid, next_list_version(s), v);
-	else
-		conn_send_line(s->conn, "%s %u %s", cmd->name, cmd->trid, v);
-}
-
-static void
-cmd_prp(NsSession *s, MsnCommand *cmd)
-{
-	const char *key = cmd->params[0];
-	const char *value = cmd->n_params > 1 ? cmd->params[1] : NULL;
-	GString *reply = g_string_new(NULL);
-
-	if (strcmp(key, "MFN") == 0) {
-		char *decoded;
-
-		if (s->version < 10) {
-			g_string_free(reply, TRUE);
-			error_reply(s, cmd, 715, FALSE);
-			return;
-		}
-		decoded = value ? util_url_decode(value) : NULL;
-		if (decoded && *decoded) {
-			g_free(s->account->friendly);
-			s->account->friendly = decoded;
-		} else {
-			g_free(decoded);
-		}
-	} else if (value && strlen(value) > 95) {
-		g_string_free(reply, TRUE);
-		conn_close(s->conn);    /* Escargot: phone numbers over 95 chars */
-		return;
-	}
-	g_string_append_printf(reply, "PRP %u", cmd->trid);
-	if (s->version <= 9)
-		g_string_append_printf(reply, " %u", next_list_version(s));
-	g_string_append_printf(reply, " %s", key);
-	if (value)
-		g_string_append_printf(reply, " %s", value);
-	conn_send_line(s->conn, "%s", reply->str);
-	g_string_free(reply, TRUE);
-}
-
-static void
-cmd_rea(NsSession *s, MsnCommand *cmd)
-{
-	const char *handle = cmd->params[0];
-	const char *value = cmd->params[1];
-
-	if (g_ascii_strcasecmp(handle, s->account->email) == 0) {
-		char *decoded = util_url_decode(value);
-
-		if (decoded && *decoded) {
-			g_free(s->account->friendly);
-			s->account->friendly = decoded;
-		} else {
-			g_free(decoded);
-		}
-	}
-	conn_send_line(s->conn, "REA %u %u %s %s", cmd->trid, next_list_version(s), handle, value);
-}
-
-/* Parses an ADL/RML payload; returns 0 when fine or the error code. */
-static guint
-check_ml_payload(MsnCommand *cmd)
-{
-	gsize len;
-	const char *data = cmd->payload ? g_bytes_get_data(cmd->payload, &len) : NULL;
-	xmlDocPtr doc;
-	xmlNodePtr root, d, c;
-	guint code = 0;
-
-	if (!data || len == 0 || len > G_MAXINT)
-		return 241;
-	doc = xmlReadMemory(data, (int) len, "ml.xml", NULL,
-	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
-		return 241;
-	root = xmlDocGetRootElement(doc);
-	if (!root || xmlStrcmp(root->name, BAD_CAST "ml") != 0) {
-		xmlFreeDoc(doc);
-		return 241;
-	}
-	for (d = root->children; d && !code; d = d->next) {
-		xmlChar *dn;
-
-		if (d->type != XML_ELEMENT_NODE || xmlStrcmp(d->name, BAD_CAST "d") != 0)
-			continue;
-		dn = xmlGetProp(d, BAD_CAST "n");
-		if (!dn || !*dn)
-			code = 240;
-		xmlFree(dn);
-		for (c = d->children; c && !code; c = c->next) {
-			xmlChar *l;
-
-			if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "c") != 0)
-				continue;
-			l = xmlGetProp(c, BAD_CAST "l");
-			if (!l || !all_digits((const char *) l) ||
-			    (g_ascii_strtoull((const char *) l, NULL, 10) & ~(guint64) 7) != 0)
-				code = 241;   /* RL/PL bits from a client */
-			xmlFree(l);
-		}
-	}
-	xmlFreeDoc(doc);
-	return code;
-}
-
-static void
-cmd_adl(NsSession *s, MsnCommand *cmd)
-{
-	guint code = check_ml_payload(cmd);
-
-	if (code) {
-		error_reply(s, cmd, code, TRUE);
-		return;
-	}
-	conn_send_line(s->conn, "%s %u OK", cmd->name, cmd->trid);
 }
 
 static gboolean
@@ -592,6 +414,10 @@ cmd_chg(NsSession *s, MsnCommand *cmd)
 	}
 	g_free(s->status);
 	s->status = g_strdup(st);
+	g_free(s->caps);
+	s->caps = g_strdup(cmd->params[1]);
+	g_free(s->msnobj);
+	s->msnobj = cmd->n_params > 2 ? g_strdup(cmd->params[2]) : NULL;
 	reply = g_string_new(NULL);
 	g_string_append_printf(reply, "CHG %u", cmd->trid);
 	for (i = 0; i < cmd->n_params; i++)
@@ -599,14 +425,37 @@ cmd_chg(NsSession *s, MsnCommand *cmd)
 	conn_send_line(s->conn, "%s", reply->str);
 	g_string_free(reply, TRUE);
 	if (!s->chg_echoed) {
+		/* ILN with the CHG's TrID, then this user's NLN to its watchers. */
 		s->chg_echoed = TRUE;
+		s->online_since = g_get_monotonic_time();
+		presence_first_chg(s, cmd->trid);
 		after_first_chg(s);
+	} else {
+		presence_update(s->srv, s->account->email);
 	}
+}
+
+/* The text of the first element called name below node, or NULL. */
+static char *
+child_text(xmlNodePtr node, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = node ? node->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST name) == 0) {
+			xmlChar *t = xmlNodeGetContent(c);
+			char *r = g_strdup((const char *) t);
+
+			xmlFree(t);
+			return r;
+		}
+	return NULL;
 }
 
 static void
 cmd_uux(NsSession *s, MsnCommand *cmd)
 {
+	xmlNodePtr root;
 	gsize len = 0;
 	const char *data = cmd->payload ? g_bytes_get_data(cmd->payload, &len) : NULL;
 
@@ -620,9 +469,23 @@ cmd_uux(NsSession *s, MsnCommand *cmd)
 			ignore(s, cmd, "payload is not well-formed XML (Escargot drops it)");
 			return;
 		}
+		root = xmlDocGetRootElement(doc);
+		g_free(s->psm);
+		g_free(s->media);
+		g_free(s->machine_guid);
+		s->psm = child_text(root, "PSM");
+		s->media = child_text(root, "CurrentMedia");
+		s->machine_guid = child_text(root, "MachineGuid");
+		s->has_uux = TRUE;
 		xmlFreeDoc(doc);
+	} else {
+		g_clear_pointer(&s->psm, g_free);
+		g_clear_pointer(&s->media, g_free);
+		s->has_uux = TRUE;
 	}
 	conn_send_line(s->conn, "UUX %u 0", cmd->trid);
+	if (s->chg_echoed)
+		presence_ubx(s->srv, s->account->email);
 }
 
 static void
@@ -663,6 +526,33 @@ step_of(const MsnCommand *cmd)
 			return "USR-S";
 	}
 	return cmd->name;
+}
+
+/* The commands --fault LIST:… hits: every list change a client can make. */
+static gboolean
+is_list_change(NsSession *s, const MsnCommand *cmd)
+{
+	static const char *const names[] = {
+		"ADD", "ADC", "REM", "ADG", "RMG", "REG", "BLP", "GTC", "PRP", "REA", "SBP", "ADL", "RML"
+	};
+	guint i;
+
+	if (s->state != NS_SIGNED_IN)
+		return FALSE;
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (strcmp(cmd->name, names[i]) == 0)
+			break;
+	if (i == G_N_ELEMENTS(names))
+		return FALSE;
+	if (cmd->payload && (strcmp(cmd->name, "ADL") == 0 || strcmp(cmd->name, "RML") == 0)) {
+		gsize len;
+		const char *p = g_bytes_get_data(cmd->payload, &len);
+
+		/* The initial list is no change. */
+		if (len >= 10 && memcmp(p, "<ml l=\"1\"", 10) == 0)
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static const guint8 binary_junk[] = {
@@ -742,6 +632,8 @@ on_command(Conn *conn, MsnCommand *cmd, gpointer data)
 	}
 	if (apply_faults(s, step_of(cmd), cmd))
 		return;
+	if (is_list_change(s, cmd) && apply_faults(s, "LIST", cmd))
+		return;
 	if (s->closing) {
 		ignore(s, cmd, "OUT sent");
 		return;
@@ -783,18 +675,10 @@ on_command(Conn *conn, MsnCommand *cmd, gpointer data)
 		ignore(s, cmd, "not signed in");
 		return;
 	}
-	if (strcmp(n, "SYN") == 0)
-		cmd_syn(s, cmd);
-	else if (strcmp(n, "GCF") == 0)
+	if (nslists_command(s, cmd))
+		return;
+	if (strcmp(n, "GCF") == 0)
 		cmd_gcf(s, cmd);
-	else if (strcmp(n, "BLP") == 0 || strcmp(n, "GTC") == 0)
-		cmd_list_setting(s, cmd);
-	else if (strcmp(n, "PRP") == 0)
-		cmd_prp(s, cmd);
-	else if (strcmp(n, "REA") == 0)
-		cmd_rea(s, cmd);
-	else if (strcmp(n, "ADL") == 0 || strcmp(n, "RML") == 0)
-		cmd_adl(s, cmd);
 	else if (strcmp(n, "CHG") == 0)
 		cmd_chg(s, cmd);
 	else if (strcmp(n, "UUX") == 0)
@@ -811,20 +695,65 @@ on_command(Conn *conn, MsnCommand *cmd, gpointer data)
 		ignore(s, cmd, "not implemented");
 }
 
+/* The framer rejected a command.  For a command unknown in this version
+ * (ADD at 10+, SYN at 13+ …) Escargot's answer, from the quoted line in
+ * the error: 'Unknown command for NS from client in MSNP10: "ADD 5 …"'. */
+static void
+on_reject(Conn *conn, const GError *error, gpointer data)
+{
+	NsSession *s = data;
+	const char *q;
+	char name[4];
+	guint64 trid = 0;
+
+	if (!g_error_matches(error, MSN_PROTO_ERROR, MSN_PROTO_ERROR_UNKNOWN_COMMAND) ||
+	    s->mute || s->closing)
+		return;
+	q = strstr(error->message, ": \"");
+	if (!q || strlen(q) < 6 || q[6] != ' ')
+		return;
+	memcpy(name, q + 3, 3);
+	name[3] = '\0';
+	if (g_ascii_isdigit(q[7]))
+		trid = g_ascii_strtoull(q + 7, NULL, 10);
+	nslists_rejected(s, name, (guint) MIN(trid, G_MAXUINT32));
+}
+
 static void
 on_close(Conn *conn, gpointer data)
 {
 	NsSession *s = data;
 
 	s->srv->ns_sessions = g_list_remove(s->srv->ns_sessions, s);
+	presence_session_gone(s);
 	session_free(s);
 }
 
 static const ConnHandlers ns_handlers = {
 	.on_command = on_command,
-	.on_reject = NULL,
+	.on_reject = on_reject,
 	.on_close = on_close,
 };
+
+gboolean
+ns_session_live(NsSession *s)
+{
+	return s->state == NS_SIGNED_IN && conn_is_open(s->conn) && !s->closing && !s->mute;
+}
+
+GList *
+ns_sessions_of(Server *srv, Account *a)
+{
+	GList *out = NULL, *l;
+
+	for (l = srv->ns_sessions; l; l = l->next) {
+		NsSession *s = l->data;
+
+		if (s->account == a && ns_session_live(s))
+			out = g_list_prepend(out, s);
+	}
+	return g_list_reverse(out);
+}
 
 void
 ns_accept(Server *srv, GSocketConnection *sc, NsRole role)

@@ -5,7 +5,15 @@
  *   conn.c      one TCP command connection: framing (src/proto), write queue,
  *               reply delay, the per-connection log
  *   accounts.c  accounts, tickets, switchboard cookies
+ *   lists.c     contact lists: contacts, groups, GUIDs; the --contact,
+ *               --group, --generate specs; the dump format
+ *   roster.c    list changes with their effects between accounts (RL,
+ *               pending, the pushes to the other side, privacy)
+ *   presence.c  presence fan-out: ILN, NLN, FLN, UBX; virtual presence
  *   ns.c        the live notification (and dispatch) server state machine
+ *   nslists.c   the NS list commands: SYN, ADD/ADC/REM, groups, BLP/GTC/
+ *               PRP/REA/SBP, ADL/RML
+ *   abch.c      the address-book and sharing SOAP services (MSNP13+)
  *   sb.c        the live switchboard
  *   http.c      Passport 1.4 nexus/login and RST over HTTP and HTTPS
  *   script.c    scripted mode: plays a transcript in the seeds' format
@@ -28,6 +36,97 @@ typedef struct _Account Account;
 typedef struct _Script Script;
 typedef struct _NsSession NsSession;
 typedef struct _SbSession SbSession;
+typedef struct _Contact Contact;
+typedef struct _Group Group;
+
+/* ---- lists.c ---------------------------------------------------------- */
+
+enum {
+	LIST_FL = 1,
+	LIST_AL = 2,
+	LIST_BL = 4,
+	LIST_RL = 8,
+	LIST_PL = 16
+};
+
+#define NETWORK_MSN   1
+#define NETWORK_YAHOO 32
+
+/* Escargot's group name limit and the NS group limit (223). */
+#define GROUP_NAME_MAX 61
+#define GROUPS_DEFAULT_MAX 30
+
+struct _Group {
+	guint id;              /* MSNP8–9 id: 1, 2, … (0 is the implicit "Other Contacts") */
+	char *guid;            /* MSNP10+ id */
+	char *name;            /* decoded */
+};
+
+struct _Contact {
+	char *handle;          /* lower case */
+	guint network;         /* NETWORK_MSN or NETWORK_YAHOO */
+	guint lists;           /* LIST_FL | LIST_AL | LIST_BL | LIST_RL */
+	gboolean pending;      /* PL: added us, no decision yet (RL set too) */
+	char *friendly;        /* stored name, decoded, never NULL */
+	char *guid;            /* contact GUID: derived from the handle, the same in every list */
+	GPtrArray *groups;     /* Group* (not owned); NULL when none */
+	char *phone[3];        /* PHH PHW PHM as sent on the wire (URL-encoded), or NULL */
+};
+
+typedef struct {
+	guint fl, al, bl;      /* 0 = no limit (the default) */
+	guint groups;          /* ADG limit (223); default 30, 0 = none */
+} ListLimits;
+
+/* Own settings stored from PRP (raw, URL-encoded as sent). */
+enum { SETTING_PHH, SETTING_PHW, SETTING_PHM, SETTING_MOB, SETTING_MBE, N_SETTINGS };
+extern const char *const setting_names[N_SETTINGS];
+
+void lists_init_account(Account *a);
+void lists_free_account(Account *a);
+Contact *lists_find(Account *a, const char *handle);          /* case-insensitive */
+Contact *lists_find_guid(Account *a, const char *guid);       /* case-insensitive */
+/* Finds or creates the entry (no list bits yet). */
+Contact *lists_ensure(Server *srv, Account *a, const char *handle, guint network,
+                      const char *friendly);
+/* Drops the entry when it is on no list and not pending.  TRUE if dropped. */
+gboolean lists_drop_if_empty(Account *a, Contact *c);
+/* Sets / clears list bits, keeping the per-list counts. */
+void lists_set(Account *a, Contact *c, guint bits);
+void lists_clear(Account *a, Contact *c, guint bits);
+guint lists_count(Account *a, guint list);
+Group *lists_group_by_name(Account *a, const char *name);
+Group *lists_group_by_id(Account *a, const char *id);         /* "3" (8–9) or a GUID */
+Group *lists_group_new(Account *a, const char *name);
+void lists_group_free_in(Account *a, Group *g);                /* removes it everywhere */
+gboolean contact_in_group(const Contact *c, const Group *g);
+void contact_add_group(Contact *c, Group *g);
+gboolean contact_remove_group(Contact *c, Group *g);
+/* A GUID-shaped string derived from text (deterministic). */
+char *lists_make_guid(const char *kind, const char *text);
+/* Escargot's CID: bytes 19–22 and 24–35 of the GUID read as a little-endian
+ * signed 64-bit number, in decimal. */
+char *lists_cid(const char *guid);
+gboolean lists_valid_guid(const char *s);
+/* Whether a handle exists as a user: an account, or a handle preloaded on
+ * some list (--contact, --generate), or one given virtual presence. */
+gboolean lists_user_exists(Server *srv, const char *handle);
+void lists_register_user(Server *srv, const char *handle);
+/* Escargot's handle check: ^[a-zA-Z0-9._-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z]+$ */
+gboolean lists_valid_handle(const char *handle);
+/* "FL,AL" / "FL+RL" / "11" → bits (PL allowed); FALSE when malformed. */
+gboolean lists_parse_bits(const char *text, guint *bits);
+/* "FL,AL,RL,PL" for a contact (PL when pending); "-" for none. */
+char *lists_bits_text(guint bits, gboolean pending);
+/* Option specs (main.c).  Accounts must exist already. */
+gboolean lists_add_contact_spec(Server *srv, const char *spec, GError **error);
+gboolean lists_add_group_spec(Server *srv, const char *spec, GError **error);
+gboolean lists_set_blp_spec(Server *srv, const char *spec, GError **error);
+gboolean lists_set_gtc_spec(Server *srv, const char *spec, GError **error);
+gboolean lists_generate_spec(Server *srv, const char *spec, GError **error);
+gboolean lists_parse_limits(Server *srv, const char *spec, GError **error);
+/* Logs a's lists, one line a contact ("-- list EMAIL: …"); see --help. */
+void lists_dump(Server *srv, Account *a);
 
 /* ---- accounts.c ------------------------------------------------------- */
 
@@ -37,6 +136,18 @@ struct _Account {
 	char *friendly;        /* decoded display name */
 	guint list_version;    /* MSNP8–9 list version */
 	gboolean dispatched;   /* --dispatch-once: already redirected once */
+
+	/* contact lists (lists.c) */
+	char *guid;            /* own GUID: the Me contact, CID */
+	GPtrArray *contacts;   /* Contact*, in the order they were added */
+	GHashTable *by_handle; /* handle -> Contact* */
+	GHashTable *by_guid;   /* lower-case GUID -> Contact* */
+	GPtrArray *groups;     /* Group*, in creation order */
+	guint next_group_id;
+	guint n_fl, n_al, n_bl;
+	char gtc;              /* 'A' or 'N' */
+	gboolean blp_bl;       /* BLP BL (default AL) */
+	char *settings[N_SETTINGS]; /* PHH PHW PHM MOB MBE as sent (URL-encoded), or NULL */
 };
 
 typedef enum {
@@ -60,6 +171,10 @@ const char *tickets_issue(Server *srv, const char *email, TicketKind kind);
 gboolean tickets_check(Server *srv, const char *ticket, const char *email);
 /* The session token inside a ticket ("t=TOKEN&p=…" → TOKEN). */
 char *tickets_extract_token(const char *ticket);
+/* The ABCH check: the account a ticket (or a bare MSPAuth token) belongs to,
+ * when it is known and either still valid or was used to sign in to the NS;
+ * NULL otherwise. */
+Account *tickets_account(Server *srv, const char *ticket);
 /* Switchboard cookies: single use, 120 s. */
 char *sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint version);
 /* Returns TRUE and fills friendly/version when the cookie is valid for email;
@@ -107,6 +222,9 @@ void conn_send_line(Conn *conn, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void conn_send_payload(Conn *conn, const char *head, const void *payload, gsize len);
 /* Raw bytes (a pushed line, junk).  Logged line by line as "S: …". */
 void conn_send_raw(Conn *conn, const void *data, gsize len);
+/* A block of complete CRLF lines (a SYN dump): logged line by line with one
+ * flush, queued as one write. */
+void conn_send_block(Conn *conn, const char *data, gsize len);
 /* Holds everything sent from now on until ms from now (order is kept). */
 void conn_hold(Conn *conn, guint ms);
 /* Close once everything queued (including delayed replies) is written. */
@@ -128,12 +246,148 @@ typedef enum {
 	NS_ROLE_NS2          /* the second NS a dispatch redirects to */
 } NsRole;
 
+typedef enum {
+	NS_NEED_VER,
+	NS_NEED_USR_I,
+	NS_NEED_USR_S,
+	NS_SIGNED_IN
+} NsState;
+
+struct _NsSession {
+	Server *srv;
+	Conn *conn;
+	gboolean dispatch;        /* answer USR TWN I with XFR NS */
+	NsState state;
+	guint version;
+	Account *account;         /* from USR TWN I */
+	gboolean syn_done;
+	guint n_commands;         /* commands received (for --drop-after) */
+	gboolean mute;            /* a hang/garbage fault: answer nothing more */
+	gboolean closing;         /* an OUT was sent: send nothing more */
+	gboolean chg_echoed;      /* the first CHG was answered (ILNs sent) */
+	char *challenge;          /* a CHL sent and not yet answered by QRY */
+
+	/* presence (presence.c) */
+	char *status;             /* after the first CHG */
+	char *caps;               /* as sent in CHG */
+	char *msnobj;             /* URL-encoded as sent in CHG (9+), or NULL */
+	gboolean has_uux;         /* a UUX was received */
+	char *psm, *media, *machine_guid;   /* decoded UUX content */
+	gint64 online_since;      /* monotonic µs of the first CHG (newest wins) */
+	GHashTable *seen;         /* handle -> the NLN line this client last got */
+};
+
 void ns_accept(Server *srv, GSocketConnection *sc, NsRole role);
+/* Signed-in NS sessions of an account, newest first (a new GList). */
+GList *ns_sessions_of(Server *srv, Account *a);
+/* Whether a session can be sent to (signed in, open, not closing). */
+gboolean ns_session_live(NsSession *s);
+
+/* ---- nslists.c ----------------------------------------------------------- */
+
+/* The NS list commands; each returns TRUE when it handled cmd. */
+gboolean nslists_command(NsSession *s, MsnCommand *cmd);
+/* A command the framer rejected as unknown for this version: Escargot's
+ * answer (502, or a disconnect) for the list commands.  TRUE when handled. */
+gboolean nslists_rejected(NsSession *s, const char *name, guint trid);
+
+/* ---- roster.c ------------------------------------------------------------ */
+
+typedef enum {
+	ROSTER_OK = 0,
+	ROSTER_NO_USER,          /* 205 (8–9) / 208 (10+) */
+	ROSTER_LIST_FULL,        /* 210 */
+	ROSTER_ALREADY,          /* 215 */
+	ROSTER_NOT_ON_LIST,      /* 216 */
+	ROSTER_NO_CONTACT,       /* 205 / 208: on none of the owner's lists */
+	ROSTER_TOO_MANY_GROUPS,  /* 223 */
+	ROSTER_NO_GROUP,         /* 224 */
+	ROSTER_GROUP_EXISTS,     /* 228 */
+	ROSTER_GROUP_TOO_LONG,   /* 229 */
+	ROSTER_GROUP_ZERO        /* 230 */
+} RosterResult;
+
+/* Where a change comes from, for the unsolicited copies (TrID 0) to the
+ * owner's NS sessions: a session (every other one gets a copy), elsewhere
+ * (the control channel: every session gets one) or the owner's own client
+ * over SOAP (none; the other side still gets its RL push). */
+typedef struct {
+	NsSession *session;
+	gboolean soap;
+} Origin;
+
+guint roster_error_code(RosterResult r, guint version);
+/* Adds handle to one of FL/AL/BL.  FL also puts owner on the other
+ * account's RL (pending unless it is on that account's AL or BL) and pushes
+ * ADD/ADC 0 RL or ADL 0 (+ NOT) to its sessions; AL/BL re-evaluate what that
+ * contact sees of owner.  group (FL only) adds a membership. */
+RosterResult roster_add(Server *srv, Account *owner, const char *handle, guint network,
+                        guint list, const char *friendly, Group *group, Origin origin,
+                        Contact **out);
+/* Removes c from FL/AL/BL, or clears PL.  FL with a group removes only that
+ * membership; FL without takes owner off the other side's RL (REM/RML 0 RL). */
+RosterResult roster_remove(Server *srv, Account *owner, Contact *c, guint list, Group *group,
+                           Origin origin);
+/* Someone (handle) added / removed owner: RL, optionally pending, and the
+ * push to owner's sessions.  For the control channel. */
+void roster_reverse_add(Server *srv, Account *owner, const char *handle, guint network,
+                        gboolean pending);
+void roster_reverse_remove(Server *srv, Account *owner, Contact *c);
+RosterResult roster_group_add(Server *srv, Account *a, const char *name, Group **out);
+RosterResult roster_group_rename(Server *srv, Account *a, Group *g, const char *name);
+RosterResult roster_group_remove(Server *srv, Account *a, Group *g);
+RosterResult roster_group_contact_add(Server *srv, Account *a, Group *g, Contact *c);
+RosterResult roster_group_contact_remove(Server *srv, Account *a, Group *g, Contact *c);
+void roster_set_blp(Server *srv, Account *a, gboolean bl);
+void roster_set_gtc(Server *srv, Account *a, char gtc);
+/* The own display name (REA, PRP MFN): NLN with the new name to watchers. */
+void roster_set_friendly(Server *srv, Account *a, const char *friendly);
+/* Whether watcher may see owner's presence (not on BL; with BLP BL, on AL). */
+gboolean roster_allows(Account *owner, const char *watcher);
+/* "NOT len" with the ABCHInternal notification, to every 13+ session of a
+ * (except one). */
+void roster_notify_ab_changed(Server *srv, Account *a, NsSession *except);
+
+/* ---- presence.c ------------------------------------------------------------ */
+
+/* First CHG of s: ILN (trid) + UBX for every visible online FL contact,
+ * then NLN for s's account to its watchers. */
+void presence_first_chg(NsSession *s, guint trid);
+/* handle's presence, name, caps or MSNObject may have changed: NLN/FLN to
+ * every watcher whose view changes. */
+void presence_update(Server *srv, const char *handle);
+/* handle sent UUX: UBX to every watcher that sees it online (11+). */
+void presence_ubx(Server *srv, const char *handle);
+/* watcher's view of handle may have changed (a list change): for every
+ * session of watcher.  iln_trid > 0: the session that caused it gets ILN
+ * with that TrID instead of NLN (ADD/ADC FL, ADL). */
+void presence_refresh(Server *srv, Account *watcher, const char *handle,
+                      NsSession *iln_session, guint iln_trid);
+/* The session is closing. */
+void presence_session_gone(NsSession *s);
+/* Virtual presence (--presence, control "status"): a user online without
+ * a client.  code NULL or "FLN" = offline. */
+gboolean presence_set_virtual(Server *srv, const char *handle, const char *code,
+                              const char *friendly, GError **error);
+void presence_free_all(Server *srv);
+
+/* ---- abch.c ------------------------------------------------------------------ */
+
+/* POST /abservice/abservice.asmx and /abservice/SharingService.asmx. */
+void abch_handle(Server *srv, SoupServerMessage *msg, const char *label);
+gboolean abch_parse_soap_fault(Server *srv, const char *spec, GError **error);
+gboolean abch_parse_truncate(Server *srv, const char *spec, GError **error);
+void abch_free_all(Server *srv);
 void ns_free_all(Server *srv);
 /* Control channel: send a --push style LINE to email's signed-in NS
  * connection (the newest), close it, close every NS connection.  Return what
  * was done, for the log. */
 char *ns_control_push(Server *srv, const char *email, const char *line);
+/* add-contact / remove-contact OWNER HANDLE LISTS, dump EMAIL, status
+ * HANDLE CODE [FRIENDLY] (roster.c / presence.c). */
+char *roster_control_change(Server *srv, gboolean add, const char *args);
+char *roster_control_dump(Server *srv, const char *email);
+char *presence_control_status(Server *srv, const char *args);
 char *ns_control_drop(Server *srv, const char *email);
 char *ns_control_kill(Server *srv);
 void sb_accept(Server *srv, GSocketConnection *sc);
@@ -224,6 +478,15 @@ struct _Server {
 	guint passport_redirects;
 	gboolean passport_redirect_http, nexus_no_dalogin, nexus_dalogin_noscheme;
 	gboolean passport_unquoted;
+
+	/* contact lists (lists.c, abch.c) */
+	ListLimits limits;
+	GHashTable *known_users;   /* handle -> itself: users without an account */
+	GHashTable *accounts_by_email;   /* lower-case email -> Account* */
+	GPtrArray *soap_faults;    /* SoapFault* (abch.c) */
+	guint abfindall_truncate;  /* 0 = off */
+	int abfindall_truncate_times;   /* -1 = every time */
+	GPtrArray *virtual_presence;    /* VirtualPresence* (presence.c) */
 
 	/* listeners (ports are 0 when disabled) */
 	GSocketService *ns_service, *ns2_service, *sb_service;
