@@ -17,6 +17,8 @@
 #include <version.h>
 
 #include "contacts.h"
+#include "presence.h"
+#include "roster.h"
 #include "session.h"
 
 static PurplePlugin *msnp_plugin;
@@ -50,6 +52,13 @@ msnp_status_types(PurpleAccount *account)
 		PURPLE_STATUS_INVISIBLE, MSNP_STATUS_HIDDEN, _("Appear Offline"), TRUE, TRUE, FALSE));
 	list = g_list_append(list, purple_status_type_new_full(
 		PURPLE_STATUS_OFFLINE, MSNP_STATUS_OFFLINE, _("Offline"), TRUE, TRUE, FALSE));
+	/* Now playing, beside any of the above (MSNP11+ carries it). */
+	list = g_list_append(list, purple_status_type_new_with_attrs(
+		PURPLE_STATUS_TUNE, MSNP_STATUS_TUNE, NULL, FALSE, TRUE, TRUE,
+		PURPLE_TUNE_ARTIST, _("Artist"), purple_value_new(PURPLE_TYPE_STRING),
+		PURPLE_TUNE_TITLE, _("Title"), purple_value_new(PURPLE_TYPE_STRING),
+		PURPLE_TUNE_ALBUM, _("Album"), purple_value_new(PURPLE_TYPE_STRING),
+		NULL));
 	return list;
 }
 
@@ -78,6 +87,63 @@ msnp_close(PurpleConnection *gc)
 
 	gc->proto_data = NULL;
 	msn_session_free(session);
+}
+
+static void
+msnp_set_status(PurpleAccount *account, PurpleStatus *status)
+{
+	PurpleConnection *gc = purple_account_get_connection(account);
+
+	if (gc && gc->proto_data)
+		msn_presence_send_own(gc->proto_data);
+}
+
+static void
+msnp_set_idle(PurpleConnection *gc, int idle_seconds)
+{
+	if (gc->proto_data)
+		msn_presence_send_own(gc->proto_data);
+}
+
+static char *
+msnp_status_text(PurpleBuddy *buddy)
+{
+	PurpleConnection *gc = purple_account_get_connection(purple_buddy_get_account(buddy));
+
+	if (gc == NULL || gc->proto_data == NULL)
+		return NULL;
+	return msn_presence_status_text(gc->proto_data, purple_buddy_get_name(buddy));
+}
+
+static void
+msnp_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
+{
+	PurpleConnection *gc = purple_account_get_connection(purple_buddy_get_account(buddy));
+	PurplePresence *presence = purple_buddy_get_presence(buddy);
+	PurpleStatus *status = purple_presence_get_active_status(presence);
+	MsnSession *session = gc ? gc->proto_data : NULL;
+	MsnContact *c = session ? msn_roster_find(session->roster, purple_buddy_get_name(buddy)) : NULL;
+	char *text;
+
+	if (purple_presence_is_online(presence))
+		purple_notify_user_info_add_pair_plaintext(info, _("Status"),
+			purple_presence_is_idle(presence) ? _("Idle") : purple_status_get_name(status));
+	if (session && (text = msn_presence_status_text(session, purple_buddy_get_name(buddy)))) {
+		purple_notify_user_info_add_pair(info, _("Message"), text);
+		g_free(text);
+	}
+	if (c == NULL || !full)
+		return;
+	if (c->phone_home)
+		purple_notify_user_info_add_pair_plaintext(info, _("Home phone"), c->phone_home);
+	if (c->phone_work)
+		purple_notify_user_info_add_pair_plaintext(info, _("Work phone"), c->phone_work);
+	if (c->phone_mobile)
+		purple_notify_user_info_add_pair_plaintext(info, _("Mobile phone"), c->phone_mobile);
+	purple_notify_user_info_add_pair_plaintext(info, _("Has you on their list"),
+		(c->lists & (MSN_LIST_RL | MSN_LIST_PL)) ? _("Yes") : _("No"));
+	if (c->lists & MSN_LIST_BL)
+		purple_notify_user_info_add_pair_plaintext(info, _("Blocked"), _("Yes"));
 }
 
 static const char *
@@ -225,6 +291,10 @@ static PurplePluginProtocolInfo prpl_info = {
 	.icon_spec = NO_BUDDY_ICONS,
 	.list_icon = msnp_list_icon,
 	.status_types = msnp_status_types,
+	.status_text = msnp_status_text,
+	.tooltip_text = msnp_tooltip_text,
+	.set_status = msnp_set_status,
+	.set_idle = msnp_set_idle,
 	.login = msnp_login,
 	.close = msnp_close,
 	.normalize = msnp_normalize,

@@ -33,5 +33,6 @@
 #define MSNP_STATUS_LUNCH     "lunch"
 #define MSNP_STATUS_HIDDEN    "invisible"
 #define MSNP_STATUS_OFFLINE   "offline"
+#define MSNP_STATUS_TUNE      "tune"      /* now playing (independent) */
 
 #endif

@@ -26,6 +26,8 @@ contact_free(gpointer p)
 	g_free(c->phone_home);
 	g_free(c->phone_work);
 	g_free(c->phone_mobile);
+	g_free(c->psm);
+	g_free(c->media);
 	g_free(c);
 }
 
@@ -271,6 +273,10 @@ msn_contact_remove_group(MsnContact *c, MsnGroup *g)
 gboolean
 msn_contact_needs_decision(const MsnContact *c)
 {
-	return (c->lists & (MSN_LIST_RL | MSN_LIST_PL)) &&
-	       !(c->lists & (MSN_LIST_AL | MSN_LIST_BL));
+	if (c->lists & (MSN_LIST_AL | MSN_LIST_BL))
+		return FALSE;
+	/* Pending (11+) is the server saying so; below that, someone on RL whom
+	 * the user never added nor decided about.  A contact the user added
+	 * (FL) was a decision already. */
+	return (c->lists & MSN_LIST_PL) || ((c->lists & MSN_LIST_RL) && !(c->lists & MSN_LIST_FL));
 }

@@ -34,6 +34,10 @@ typedef struct _MsnContact {
 	guint network;     /* 1 MSN, 4 phone, 32 Yahoo … */
 	GPtrArray *groups; /* MsnGroup*, not owned; NULL when in no group */
 	char *phone_home, *phone_work, *phone_mobile;
+	/* Presence, as last announced. */
+	char *psm;         /* personal message, NULL when none */
+	char *media;       /* raw CurrentMedia, NULL when none */
+	guint8 status;     /* MsnStatus (src/proto/presence.h); 0 = offline/unknown */
 } MsnContact;
 
 typedef struct _MsnRoster MsnRoster;
@@ -70,7 +74,8 @@ gboolean msn_contact_in_group(const MsnContact *contact, const MsnGroup *group);
 void msn_contact_add_group(MsnContact *contact, MsnGroup *group);
 void msn_contact_remove_group(MsnContact *contact, MsnGroup *group);
 
-/* "needs a decision": on RL or PL, on neither AL nor BL. */
+/* "needs a decision": on neither AL nor BL, and pending (PL), or on RL
+ * without being on FL. */
 gboolean msn_contact_needs_decision(const MsnContact *contact);
 
 G_END_DECLS

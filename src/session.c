@@ -16,6 +16,7 @@
 #include "proto/challenge.h"
 #include "proto/mime.h"
 #include "proto/urlenc.h"
+#include "presence.h"
 #include "psm.h"
 
 /* Seconds between PNGs unless the server asks otherwise (QNG n), and how long
@@ -77,6 +78,9 @@ msn_session_free(MsnSession *session)
 	msn_addressbook_cancel(session);
 	msn_addressbook_cancel_ops(session);
 	g_free(session->own_name);
+	g_free(session->sent_status);
+	if (session->sent_uux)
+		g_bytes_unref(session->sent_uux);
 	g_free(session->mspauth);
 	g_free(session->client_ip);
 	g_free(session->handle);
@@ -116,6 +120,7 @@ ns_connect(MsnSession *session, const char *host, int port)
 		session->account, MSNP_OPT_TIMEOUT, 60), 1, 600));
 	session->dialect = NULL;
 	session->state = MSN_SIGNIN_CONNECTING;
+	session->list_ready = FALSE;
 	purple_connection_update_progress(session->gc, _("Connecting"), 0, 4);
 	if (!msn_conn_connect(session->ns, host, port, &error)) {
 		char *msg = g_strdup_printf(_("Could not connect to %s:%d. Check the server and "
@@ -409,27 +414,18 @@ schedule_ping(MsnSession *session, guint interval)
 
 /* ---- Signed in: own status ---- */
 
-/* The MSNP status code for the account's chosen status. */
-static const char *
-status_code(MsnSession *session)
+/* The full list is in once anything else follows the SYN dump (the server
+ * answers in order), or the address book has loaded: mirror it into
+ * libpurple before presence arrives for it.  13–14 without the address book:
+ * the local list stays as it is. */
+static void
+mirror_list(MsnSession *session)
 {
-	static const struct { const char *id, *code; } map[] = {
-		{ MSNP_STATUS_AVAILABLE, "NLN" }, { MSNP_STATUS_BUSY, "BSY" },
-		{ MSNP_STATUS_BRB, "BRB" }, { MSNP_STATUS_AWAY, "AWY" },
-		{ MSNP_STATUS_PHONE, "PHN" }, { MSNP_STATUS_LUNCH, "LUN" },
-		{ MSNP_STATUS_HIDDEN, "HDN" },
-	};
-	PurplePresence *presence = purple_account_get_presence(session->account);
-	PurpleStatus *status = purple_presence_get_active_status(presence);
-	const char *id = status ? purple_status_get_id(status) : MSNP_STATUS_AVAILABLE;
-	gsize i;
-
-	if (g_strcmp0(id, MSNP_STATUS_AVAILABLE) == 0 && purple_presence_is_idle(presence))
-		return "IDL";
-	for (i = 0; i < G_N_ELEMENTS(map); i++)
-		if (g_strcmp0(id, map[i].id) == 0)
-			return map[i].code;
-	return "NLN";
+	if (session->list_ready)
+		return;
+	if (session->dialect->list_style != MSN_LIST_ABCH || session->list_from_server)
+		msn_blist_sync(session);
+	session->list_ready = TRUE;
 }
 
 static void
@@ -450,10 +446,7 @@ chg_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 	if (session->state < MSN_SIGNIN_ONLINE) {
 		session->state = MSN_SIGNIN_ONLINE;
 		session->redirects = 0;
-		/* The server answers in order: everything SYN sent came before this. */
-		/* 13–14 without the address book: the local list stays as it is. */
-		if (session->dialect->list_style != MSN_LIST_ABCH || session->list_from_server)
-			msn_blist_sync(session);
+		mirror_list(session);
 		/* libpurple pushes the privacy mode to the protocol on connecting;
 		 * it is the server's own, just mirrored: not a change to send. */
 		session->mirroring++;
@@ -463,19 +456,8 @@ chg_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 	}
 }
 
-static void
-send_chg(MsnSession *session)
-{
-	char caps[16];
-	const char *chg[] = { status_code(session), caps, NULL };
-
-	g_snprintf(caps, sizeof caps, "%u", session->dialect->client_caps);
-	msn_conn_send(session->ns, "CHG", chg, NULL, chg_reply, session, 0);
-}
-
-/* A stable per-account machine GUID for UUX (13+). */
-static const char *
-machine_guid(MsnSession *session)
+const char *
+msn_session_machine_guid(MsnSession *session)
 {
 	const char *guid = purple_account_get_string(session->account, "machine_guid", NULL);
 
@@ -492,19 +474,29 @@ machine_guid(MsnSession *session)
 	return guid;
 }
 
+/* The first CHG (its echo completes sign-in) and UUX of a session. */
+static void
+send_chg(MsnSession *session)
+{
+	char caps[16];
+	const char *code = msn_presence_own_code(session);
+	const char *chg[] = { code, caps, NULL };
+
+	g_snprintf(caps, sizeof caps, "%u", session->dialect->client_caps);
+	msn_conn_send(session->ns, "CHG", chg, NULL, chg_reply, session, 0);
+	g_free(session->sent_status);
+	session->sent_status = g_strdup(code);
+}
+
 static void
 send_uux(MsnSession *session)
 {
-	PurpleStatus *status = purple_presence_get_active_status(
-		purple_account_get_presence(session->account));
-	const char *message = status ? purple_status_get_attr_string(status, "message") : NULL;
-	char *plain = message ? purple_markup_strip_html(message) : NULL;
-	GBytes *payload = msn_psm_build(plain, NULL,
-	                                session->dialect->has_machine_guid ? machine_guid(session) : NULL);
+	GBytes *payload = msn_presence_own_uux(session);
 
 	msn_conn_send(session->ns, "UUX", NULL, payload, NULL, NULL, 0);
-	g_bytes_unref(payload);
-	g_free(plain);
+	if (session->sent_uux)
+		g_bytes_unref(session->sent_uux);
+	session->sent_uux = payload;
 }
 
 /* 13–14, once the address book is in: the subscription and status in one
@@ -713,6 +705,12 @@ ns_command(MsnConn *conn, MsnCommand *cmd, gpointer data)
 		handle_out(session, cmd);
 	else if (session->dialect == NULL)
 		purple_debug_misc("msnp", "ignoring %s before VER\n", cmd->name);
+	else if ((strcmp(cmd->name, "ILN") == 0 || strcmp(cmd->name, "NLN") == 0 ||
+	          strcmp(cmd->name, "FLN") == 0 || strcmp(cmd->name, "UBX") == 0) &&
+	         session->state >= MSN_SIGNIN_TICKET_SENT) {
+		mirror_list(session);
+		msn_presence_handle(session, cmd);
+	}
 	else if (msn_contacts_handle(session, cmd))
 		;
 	else if (session->dialect->list_style == MSN_LIST_ABCH && msn_addressbook_handle(session, cmd))

@@ -60,6 +60,10 @@ typedef struct _MsnSession {
 	gboolean list_from_server; /* 13–14: the roster came from the address book */
 	char *own_name;            /* display name the server stores for us, if known */
 
+	/* What the server last got from us (so nothing is sent twice). */
+	char *sent_status;
+	GBytes *sent_uux;
+
 	guint ping_timer;
 	guint ping_interval;       /* seconds, from QNG */
 	guint reconnect_timer;
@@ -68,6 +72,9 @@ typedef struct _MsnSession {
 MsnSession *msn_session_new(PurpleAccount *account, PurpleConnection *gc);
 void msn_session_free(MsnSession *session);
 void msn_session_start(MsnSession *session);
+
+/* A stable per-account machine GUID for UUX (13+). */
+const char *msn_session_machine_guid(MsnSession *session);
 
 /* Ends the session with an error the user reads; libpurple decides from the
  * reason whether to reconnect. */
