@@ -43,14 +43,18 @@ apply_contact(MsnSession *session, MsnContact *c)
 	PurpleAccount *account = session->account;
 	MsnMedia *media = NULL;
 	MsnStatus st = (MsnStatus)c->status;
+	char *message;
 
 	if (st == MSN_STATUS_UNKNOWN || st == MSN_STATUS_OFFLINE || st == MSN_STATUS_HIDDEN) {
 		purple_prpl_got_user_status(account, c->handle, MSNP_STATUS_OFFLINE, NULL);
 		purple_prpl_got_user_status_deactive(account, c->handle, MSNP_STATUS_TUNE);
 		return;
 	}
-	purple_prpl_got_user_status(account, c->handle, status_id(st),
-	                            "message", c->psm && *c->psm ? c->psm : NULL, NULL);
+	/* libpurple status messages are HTML: a contact's text is escaped, so
+	 * "<b>" shows as typed and never as markup. */
+	message = c->psm && *c->psm ? g_markup_escape_text(c->psm, -1) : NULL;
+	purple_prpl_got_user_status(account, c->handle, status_id(st), "message", message, NULL);
+	g_free(message);
 	purple_prpl_got_user_idle(account, c->handle, st == MSN_STATUS_IDLE, 0);
 	if (c->media && *c->media)
 		media = msn_media_parse(c->media);
