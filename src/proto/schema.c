@@ -56,8 +56,8 @@ static const MsnCommandSchema schema_table[] = {
 	{ "PRP", NS, S,  8, 14, TN, 1,  3, P0 },
 	/* LSG id name 0 */
 	{ "LSG", NS, S,  8,  9, T0, 2,  4, P0 },
-	/* LSG name guid */
-	{ "LSG", NS, S, 10, 12, T0, 2,  3, P0 },
+	/* LSG name guid; an empty name leaves the GUID alone (kept, named after it) */
+	{ "LSG", NS, S, 10, 12, T0, 1,  3, P0 },
 	/* LST handle friendly bits {gids} */
 	{ "LST", NS, S,  8,  9, T0, 3,  5, P0 },
 	/* LST N=h {F=f} {C=guid} bits {guids}: parse by prefix */

@@ -313,6 +313,131 @@ test_pushed(gconstpointer data)
 	msnp_server_stop(server);
 }
 
+/* A list with odd data, played as a transcript (a live server never holds
+ * such data): an empty group name, invalid UTF-8 in a friendly name, a contact
+ * in a group that does not exist, a duplicate contact, unknown list bits, an
+ * empty F=, a line without N=.  Nothing crashes and nobody is lost. */
+static const char odd_script[] =
+	"#! allow VER any-param 2\n#! allow VER any-param 3\n#! allow VER any-param 4\n"
+	"#! allow VER any-param 5\n#! allow VER any-param 6\n#! allow VER extra-params\n"
+	"#! allow CHG extra-params\n"
+	"C: VER 1 MSNP12 MSNP11 MSNP10 MSNP9 MSNP8 CVR0\n"
+	"S: VER 1 MSNP12\n"
+	"C: CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 7.5.0324 msmsgs alice@example.com\n"
+	"S: CVR 2 7.5.0324 7.5.0324 7.5.0324 http://x.invalid http://x.invalid\n"
+	"C: USR 3 TWN I alice@example.com\n"
+	"S: USR 3 TWN S ct=1,rver=1,wp=FS_40SEC_0_COMPACT,lc=1,id=1\n"
+	"C: USR 4 TWN S $(ticket)\n"
+	"S: USR 4 OK alice@example.com 1 0\n"
+	"C: SYN 5 0 0\n"
+	"S: SYN 5 2000-01-01T00:00:00.0-00:00 2000-01-01T00:00:00.0-00:00 7 3\n"
+	"S: GTC A\n"
+	"S: BLP AL\n"
+	"S: LSG Friends 11111111-1111-1111-1111-111111111111\n"
+	"S: LSG  22222222-2222-2222-2222-222222222222\n"
+	"S: LST N=bob@example.com F=Bob%FF%FE%C3 C=aaaaaaaa-0000-0000-0000-000000000001 11 1 11111111-1111-1111-1111-111111111111\n"
+	"S: LST N=carol@example.com F=Carol C=aaaaaaaa-0000-0000-0000-000000000002 11 1 99999999-9999-9999-9999-999999999999\n"
+	"S: LST N=bob@example.com F=Bob C=aaaaaaaa-0000-0000-0000-000000000001 3 1 11111111-1111-1111-1111-111111111111\n"
+	"S: LST N=dave@example.com F=Dave C=aaaaaaaa-0000-0000-0000-000000000003 75 1 \n"
+	"S: LST N=erin@example.com F= C=aaaaaaaa-0000-0000-0000-000000000004 1 1 22222222-2222-2222-2222-222222222222\n"
+	"S: LST F=nobody 1 1\n"
+	"S: BPR PHH 555%201234\n"
+	"C: GCF 6 Shields.xml\n"
+	"S: GCF 6 Shields.xml 9\n"
+	"<config/>\n"
+	"C: CHG 7 NLN 0\n"
+	"S: CHG 7 NLN 0\n"
+	"C: UUX 8 53\n"
+	"<Data><PSM></PSM><CurrentMedia></CurrentMedia></Data>\n"
+	"S: UUX 8 0\n"
+	"C: OUT\n";
+
+static void
+test_odd_data(void)
+{
+	char *path = g_build_filename(msnp_user_dir(), "odd-list.txt", NULL);
+	char *arg;
+	MsnpServer *server;
+	PurpleAccount *account;
+	PurpleBuddy *b;
+	MsnpSignin s;
+	char *err;
+
+	g_assert_true(g_file_set_contents(path, odd_script, -1, NULL));
+	arg = g_strdup_printf("--script=%s", path);
+	{
+		const char *args[] = { arg, "--script-timeout-ms=8000", NULL };
+		server = msnp_server_start_https(args);
+	}
+	account = msnp_account_new(ALICE, "pw", server);
+	msnp_account_use_https(account, server);
+	purple_account_set_int(account, "max_protocol", 12);
+	msnp_signin(account, 20000, &s);
+	g_assert_true(s.signed_on);
+	msnp_signin_clear(&s);
+	msnp_run_until(NULL, 300);
+
+	/* bob once (duplicate merged), in Friends, with a readable name. */
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, "bob@example.com")), ==, 1);
+	b = purple_find_buddy(account, "bob@example.com");
+	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(b)), ==, "Friends");
+	g_assert_true(g_utf8_validate(purple_buddy_get_server_alias(b), -1, NULL));
+	g_assert_true(g_str_has_prefix(purple_buddy_get_server_alias(b), "Bob"));
+	/* carol's group does not exist: she is shown, ungrouped. */
+	b = purple_find_buddy(account, "carol@example.com");
+	g_assert_nonnull(b);
+	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(b)), ==, "Other Contacts");
+	/* dave's unknown list bits are dropped, his known ones kept (FL|AL|RL). */
+	g_assert_nonnull(purple_find_buddy(account, "dave@example.com"));
+	/* erin is in the group with no name, which got one. */
+	b = purple_find_buddy(account, "erin@example.com");
+	g_assert_nonnull(b);
+	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(b)), !=, "");
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 4);
+
+	msnp_signout(account);
+	msnp_server_wait(server, 10000);
+	err = msnp_server_stderr(server);
+	if (!strstr(err, "SCRIPT-OK"))
+		g_printerr("# %s\n", err);
+	g_assert_nonnull(strstr(err, "SCRIPT-OK"));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	g_free(err);
+	g_free(arg);
+	g_free(path);
+}
+
+/* The address book breaks off halfway: the user is told, nothing is lost
+ * from the buddy list, and sign-in completes. */
+static void
+test_abch_truncated(void)
+{
+	const char *extra[] = { "--abfindall-truncate=1", NULL };
+	MsnpServer *server = start(14, NULL);
+	PurpleAccount *account = sign_in(server, 14);
+	MsnpServer *broken;
+	MsnpSignin s;
+
+	/* A first, good sign-in fills the buddy list. */
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	msnp_signout(account);
+	msnp_server_stop(server);
+
+	broken = start(14, extra);
+	msnp_account_use_https(account, broken);
+	purple_account_set_int(account, "port", broken->ns_port);
+	msnp_notices_clear();
+	msnp_signin(account, 20000, &s);
+	g_assert_true(s.signed_on);
+	msnp_signin_clear(&s);
+	msnp_run_until(NULL, 300);
+	g_assert_true(msnp_notices_contain("could not be loaded"));
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	msnp_account_free(account);
+	msnp_server_stop(broken);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -335,5 +460,7 @@ main(int argc, char **argv)
 		g_test_add_data_func(p, GUINT_TO_POINTER(versions[i]), test_pushed);
 		g_free(p);
 	}
+	g_test_add_func("/contacts/odd-data", test_odd_data);
+	g_test_add_func("/contacts/address-book-truncated", test_abch_truncated);
 	return g_test_run();
 }
