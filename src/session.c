@@ -717,9 +717,10 @@ ns_command(MsnConn *conn, MsnCommand *cmd, gpointer data)
 		;
 	else if (strcmp(cmd->name, "SBS") == 0 || strcmp(cmd->name, "GCF") == 0 ||
 	         strcmp(cmd->name, "UUX") == 0 || strcmp(cmd->name, "ADL") == 0 ||
-	         strcmp(cmd->name, "QRY") == 0)
+	         strcmp(cmd->name, "QRY") == 0 || strcmp(cmd->name, "BLP") == 0 ||
+	         strcmp(cmd->name, "PRP") == 0)
 		;   /* SBS: meaning unknown; GCF: policies we do not use; the others
-		     * acknowledge what we sent and nothing waits for them. */
+		     * (13–14 sign-in) acknowledge what we sent; nothing waits. */
 	else if (strcmp(cmd->name, "CHL") == 0)
 		handle_chl(session, cmd);
 	else if (strcmp(cmd->name, "QNG") == 0) {

@@ -12,7 +12,9 @@
  *  - SYN: the plugin keeps no list cache, so its list version is 0 where the
  *    seeds' clients send a cached one.
  * And two slips the seeds' README names are corrected: MSNP11's VER lines
- * and its UUX payload without the <Data> root.
+ * and its UUX payload without the <Data> root.  The MSNP14 seed's initial
+ * ADL lists a phone contact (<t>), which the plugin does not subscribe to:
+ * the reference says not to send phone contacts to Escargot.
  */
 #include <string.h>
 
@@ -40,8 +42,10 @@ static const Seed seeds[] = {
 	{ "001_fb3b4e66304fb60f.txt", 11, NULL, NULL, NULL, NULL, NULL },
 	{ "000_4c30c750cea8e7b5.txt", 12, NULL, NULL,
 	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
-	/* The MSNP14 seed's contact list comes from the address book. */
-	{ "003_6b54d6269a4c8057.txt", 14, "C: BLP", "{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}" },
+	/* The MSNP14 seed's contact list comes from the address book, which the
+	 * server fills from --contact (the transcript does not show it). */
+	{ "003_6b54d6269a4c8057.txt", 14, NULL, "{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}",
+	  "anotheruser@hotmail.com", "Other Contacts", NULL },
 };
 
 static char *
@@ -67,6 +71,21 @@ build_script(const Seed *seed)
 		const char *line = lines[i];
 		if (seed->cut_before && g_str_has_prefix(line, seed->cut_before))
 			break;
+		if (seed->version == 14 && strcmp(line, "C: ADL 8 110") == 0) {
+			/* Without the <t> part the count no longer fits the exploded
+			 * payload: a count that fits nothing makes the payload run to
+			 * the next script line (tests/server/script.c). */
+			g_string_append(s, "C: ADL 8 99999\n");
+			continue;
+		}
+		if (seed->version == 14 && g_str_has_prefix(line + strspn(line, " "), "<t>")) {
+			/* Skip the phone contact's <t> … </t>. */
+			while (lines[i] && !strstr(lines[i], "</t>"))
+				i++;
+			if (lines[i] == NULL)
+				break;
+			continue;
+		}
 		if (seed->version == 11 && g_str_has_prefix(line, "C: VER ")) {
 			/* Slip: the MSNP11 transcript negotiates MSNP10. */
 			char *fixed = g_strdup(line);
@@ -106,7 +125,10 @@ test_seed(gconstpointer data)
 	const Seed *seed = data;
 	char *script = build_script(seed);
 	char *script_arg = g_strdup_printf("--script=%s", script);
-	const char *args[] = { script_arg, "--script-timeout-ms=8000", NULL };
+	const char *args[] = { script_arg, "--script-timeout-ms=8000",
+	                       "--account=" USER ":password:example user",
+	                       "--contact=" USER ":anotheruser@hotmail.com:FL,AL,RL:another user",
+	                       NULL };
 	MsnpServer *server = msnp_server_start_https(args);
 	PurpleAccount *account = msnp_account_new(USER, "password", server);
 	MsnpSignin s;
@@ -125,7 +147,8 @@ test_seed(gconstpointer data)
 			PurpleBuddy *b = purple_find_buddy(account, seed->buddy);
 			g_assert_nonnull(b);
 			g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(b)), ==, seed->group);
-			g_assert_cmpstr(purple_buddy_get_server_alias(b), ==, seed->alias);
+			if (seed->alias)
+				g_assert_cmpstr(purple_buddy_get_server_alias(b), ==, seed->alias);
 			g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 1);
 		} else
 			g_assert_null(purple_find_buddies(account, NULL));
