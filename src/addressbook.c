@@ -449,6 +449,8 @@ already_done(const GError *error, StepKind kind)
 		return kind == MSN_AB_MEMBER_DELETE;
 	case MSN_ABCH_ERROR_CONTACT_DOES_NOT_EXIST:
 		return kind == MSN_AB_CONTACT_DELETE || kind == MSN_AB_GROUP_CONTACT_DELETE;
+	case MSN_ABCH_ERROR_GROUP_DOES_NOT_EXIST:
+		return kind == MSN_AB_GROUP_DELETE;
 	default:
 		return FALSE;
 	}

@@ -550,7 +550,7 @@ is_ok_error(guint code, OpKind kind)
 	/* 215 already there, 216 not on the list, 225 not in that group,
 	 * 218 already in that mode: the server already has what we want. */
 	return code == 215 || code == 216 || code == 225 || code == 218 ||
-	       (code == 219 && kind == OP_LIST);
+	       (code == 219 && kind == OP_LIST) || (code == 224 && kind == OP_REMOVE_GROUP);
 }
 
 static void

@@ -107,6 +107,8 @@ start(guint version, const char *const *extra)
 	g_ptr_array_add(args, (gpointer)"--presence=erin@example.com:NLN:Erin");
 	g_ptr_array_add(args, (gpointer)"--presence=frank@example.com:NLN:Frank");
 	g_ptr_array_add(args, (gpointer)"--blp=" ALICE ":AL");
+	/* A Yahoo contact (network 32): federated at MSNP14, a plain contact below. */
+	g_ptr_array_add(args, (gpointer)"--contact=" ALICE ":yuki@yahoo.com/32:FL,AL:Yuki");
 	for (; extra && *extra; extra++)
 		g_ptr_array_add(args, (gpointer)*extra);
 	g_ptr_array_add(args, NULL);
@@ -150,7 +152,8 @@ test_read(gconstpointer data)
 	g_assert_nonnull(carol);
 	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(carol)), ==, "Other Contacts");
 	g_assert_null(purple_find_buddy(account, "dave@example.com"));
-	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	g_assert_nonnull(purple_find_buddy(account, "yuki@yahoo.com"));
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 3);
 	/* Privacy: AL and BL as permit and deny, BLP AL = everyone else allowed. */
 	g_assert_true(on_list(account->permit, "bob@example.com"));
 	g_assert_true(on_list(account->deny, "carol@example.com"));
@@ -170,7 +173,7 @@ test_read(gconstpointer data)
 		msnp_signin_clear(&s);
 		msnp_run_until(NULL, 200);
 	}
-	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 3);
 	g_assert_cmpuint(msnp_auth_requests()->len, ==, 0);
 
 	msnp_account_free(account);
@@ -215,6 +218,16 @@ test_changes(gconstpointer data)
 	msnp_run_until(NULL, 800);
 	g_assert_true(stored_has(server, "bob@example.com", "Job"));
 
+	/* Copy bob into Friends as well: he is in both groups. */
+	{
+		PurpleBuddy *copy = purple_buddy_new(account, "bob@example.com", NULL);
+		purple_blist_add_buddy(copy, NULL, purple_find_group("Friends"), NULL);
+		purple_account_add_buddy(account, copy);
+	}
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "bob@example.com", "Friends"));
+	g_assert_true(stored_has(server, "bob@example.com", "Job"));
+
 	/* Block bob, then unblock him. */
 	purple_privacy_deny_add(account, "bob@example.com", FALSE);
 	msnp_run_until(NULL, 800);
@@ -256,6 +269,35 @@ test_changes(gconstpointer data)
 		g_free(line);
 	}
 
+	/* Take bob and erin out of Job, then remove the empty group. */
+	{
+		GSList *l, *bl = purple_find_buddies(account, "bob@example.com");
+		for (l = bl; l; l = l->next)
+			if (strcmp(purple_group_get_name(purple_buddy_get_group(l->data)), "Job") == 0) {
+				purple_account_remove_buddy(account, l->data, work);
+				purple_blist_remove_buddy(l->data);
+			}
+		g_slist_free(bl);
+		erin = purple_find_buddy(account, "erin@example.com");
+		purple_account_remove_buddy(account, erin, work);
+		purple_blist_remove_buddy(erin);
+	}
+	msnp_run_until(NULL, 800);
+	g_assert_true(stored_has(server, "bob@example.com", "Friends"));
+	g_assert_false(stored_has(server, "bob@example.com", "Job"));
+	/* As Pidgin does it: libpurple tells the protocol itself. */
+	purple_blist_remove_group(work);
+	msnp_run_until(NULL, 800);
+	{
+		char *line = stored(server, "name");
+		char *log = msnp_server_log(server);
+		char *last = g_strrstr(log, "-- list " ALICE ": name ");
+		g_assert_nonnull(last);
+		g_assert_null(strstr(last, "\"Job\""));
+		g_free(log);
+		g_free(line);
+	}
+
 	/* Privacy mode: only the allowed may see me. */
 	account->perm_deny = PURPLE_PRIVACY_ALLOW_USERS;
 	serv_set_permit_deny(purple_account_get_connection(account));
@@ -267,6 +309,8 @@ test_changes(gconstpointer data)
 	msnp_run_until(NULL, 800);
 	g_assert_true(stored_has(server, "name", "\"Alice A.\""));
 
+	if (msnp_notices()->len)
+		g_printerr("# notice: %s\n", (char *)g_ptr_array_index(msnp_notices(), 0));
 	g_assert_false(msnp_notices_contain("Could not"));
 	msnp_account_free(account);
 	msnp_server_stop(server);
@@ -420,7 +464,7 @@ test_abch_truncated(void)
 	MsnpSignin s;
 
 	/* A first, good sign-in fills the buddy list. */
-	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 3);
 	msnp_signout(account);
 	msnp_server_stop(server);
 
@@ -433,7 +477,7 @@ test_abch_truncated(void)
 	msnp_signin_clear(&s);
 	msnp_run_until(NULL, 300);
 	g_assert_true(msnp_notices_contain("could not be loaded"));
-	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 2);
+	g_assert_cmpuint(g_slist_length(purple_find_buddies(account, NULL)), ==, 3);
 	msnp_account_free(account);
 	msnp_server_stop(broken);
 }

@@ -143,9 +143,29 @@ test_two_accounts(gconstpointer data)
 	purple_presence_set_idle(purple_account_get_presence(bob), FALSE, 0);
 	expect((Want){ alice, BOB, "available", NULL, 0, NULL, NULL });
 
-	/* A new friendly name becomes alice's server alias for bob. */
+	/* A new friendly name becomes alice's server alias for bob; the alias
+	 * alice gave him herself stays. */
+	purple_blist_alias_buddy(purple_find_buddy(alice, BOB), "My Bob");
 	purple_account_set_public_alias(bob, "Bobby Tables", NULL, NULL);
 	expect((Want){ alice, BOB, NULL, NULL, -1, NULL, "Bobby Tables" });
+	g_assert_cmpstr(purple_buddy_get_alias_only(purple_find_buddy(alice, BOB)), ==, "My Bob");
+
+	/* The same status chosen again sends nothing new. */
+	{
+		char *log = msnp_server_log(server);
+		guint before = 0, after = 0;
+		const char *p;
+		for (p = log; (p = strstr(p, " C: CHG ")); p++)
+			before++;
+		g_free(log);
+		purple_account_set_status(bob, "available", TRUE, NULL);
+		msnp_run_until(NULL, 300);
+		log = msnp_server_log(server);
+		for (p = log; (p = strstr(p, " C: CHG ")); p++)
+			after++;
+		g_free(log);
+		g_assert_cmpuint(after, ==, before);
+	}
 
 	/* Invisible: offline to alice; back: online. */
 	purple_account_set_status(bob, "invisible", TRUE, NULL);
@@ -153,7 +173,18 @@ test_two_accounts(gconstpointer data)
 	purple_account_set_status(bob, "available", TRUE, NULL);
 	expect((Want){ alice, BOB, "available", NULL, -1, NULL, NULL });
 
-	/* bob signs off: offline to alice; alice signs off: every buddy offline. */
+	/* alice signs off: every buddy offline at once. */
+	msnp_signout(alice);
+	g_assert_false(purple_presence_is_online(purple_buddy_get_presence(purple_find_buddy(alice, BOB))));
+	{
+		MsnpSignin s;
+		msnp_signin(alice, 20000, &s);
+		g_assert_true(s.signed_on);
+		msnp_signin_clear(&s);
+	}
+	expect((Want){ alice, BOB, "available", NULL, -1, NULL, NULL });
+
+	/* bob signs off: offline to alice. */
 	msnp_signout(bob);
 	expect((Want){ alice, BOB, "offline", NULL, -1, NULL, NULL });
 
