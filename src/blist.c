@@ -89,17 +89,23 @@ typedef struct {
 static void authorize_cb(void *data);
 static void deny_cb(void *data);
 
-typedef struct {
-	MsnSession *session;   /* checked against the account's connection before use */
-	PurpleAccount *account;
-	char *handle;
-} AuthRequest;
+/* A request's data must not be owned memory: libpurple drops unanswered
+ * requests (account removed, UI closed) without telling us.  So the data is
+ * an interned "username\001handle" string, looked up again on the answer. */
+static gpointer
+request_key(PurpleAccount *account, const char *handle)
+{
+	char *key = g_strdup_printf("%s\001%s", purple_account_get_username(account), handle);
+	const char *interned = g_intern_string(key);
+
+	g_free(key);
+	return (gpointer)interned;
+}
 
 static void
 ask_authorization(MsnSession *session, MsnContact *c)
 {
 	char *key = g_strdup_printf("auth-asked/%s", c->handle);
-	AuthRequest *req;
 
 	/* Asked once: a request the user has not answered is not asked again at
 	 * every sign-in. */
@@ -109,13 +115,10 @@ ask_authorization(MsnSession *session, MsnContact *c)
 	}
 	purple_account_set_bool(session->account, key, TRUE);
 	g_free(key);
-	req = g_new0(AuthRequest, 1);
-	req->session = session;
-	req->account = session->account;
-	req->handle = g_strdup(c->handle);
 	purple_account_request_authorization(session->account, c->handle, NULL, c->friendly,
 	                                     NULL, (c->lists & MSN_LIST_FL) != 0,
-	                                     authorize_cb, deny_cb, req);
+	                                     authorize_cb, deny_cb,
+	                                     request_key(session->account, c->handle));
 }
 
 void
@@ -124,32 +127,24 @@ msn_blist_ask(MsnSession *session, MsnContact *contact)
 	ask_authorization(session, contact);
 }
 
-static MsnSession *
-request_session(AuthRequest *req)
+static void
+answer(const char *key, gboolean allow)
 {
-	PurpleConnection *gc = purple_account_get_connection(req->account);
+	const char *sep = strchr(key, '\001');
+	char *username = g_strndup(key, (gsize)(sep - key));
+	const char *handle = sep + 1;
+	PurpleAccount *account = purple_accounts_find(username, MSNP_PLUGIN_ID);
+	PurpleConnection *gc = account ? purple_account_get_connection(account) : NULL;
+	char *setting = g_strdup_printf("auth-asked/%s", handle);
 
 	/* The session that asked may be gone (signed out meanwhile). */
-	if (gc == NULL || gc->proto_data == NULL ||
-	    purple_connection_get_state(gc) != PURPLE_CONNECTED)
-		return NULL;
-	return gc->proto_data;
-}
-
-static void
-answer(AuthRequest *req, gboolean allow)
-{
-	MsnSession *session = request_session(req);
-	char *key = g_strdup_printf("auth-asked/%s", req->handle);
-
-	if (session)
-		msn_contacts_decide(session, req->handle, allow);
-	else
+	if (gc && gc->proto_data && purple_connection_get_state(gc) == PURPLE_CONNECTED)
+		msn_contacts_decide(gc->proto_data, handle, allow);
+	else if (account)
 		/* Not answered on the server: ask again next time. */
-		purple_account_remove_setting(req->account, key);
-	g_free(key);
-	g_free(req->handle);
-	g_free(req);
+		purple_account_remove_setting(account, setting);
+	g_free(setting);
+	g_free(username);
 }
 
 static void
