@@ -205,7 +205,13 @@ $(BUILDDIR)/bench/bench-%: $(BUILDDIR)/obj/tests/bench/bench-%.o $(DRIVER_OBJ) $
 bench: $(PLUGIN) $(SERVER) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
-tests: $(PLUGIN) $(SERVER) $(UNIT_BIN) $(INTEG_BIN) $(REPLAY_BIN) mo
+# A getaddrinfo shim the DNS-failure test preloads (tests/shim/nodns.c).
+$(BUILDDIR)/tests/shim/libnodns.so: tests/shim/nodns.c Makefile
+	@mkdir -p $(dir $@)
+	$(say) LINK $@
+	$(Q)$(CC) -shared -fPIC $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
+
+tests: $(PLUGIN) $(SERVER) $(UNIT_BIN) $(INTEG_BIN) $(REPLAY_BIN) $(BUILDDIR)/tests/shim/libnodns.so mo
 
 # Translations.
 pot: po/$(GETTEXT_PACKAGE).pot
