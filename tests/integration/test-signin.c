@@ -23,7 +23,8 @@ test_signin_version(gconstpointer data)
 	guint version = GPOINTER_TO_UINT(data);
 	char *vers = g_strdup_printf("--versions=%u", version);
 	char *acc = account_arg();
-	const char *args[] = { vers, acc, NULL };
+	/* Through a dispatch server, as official clients met it. */
+	const char *args[] = { vers, acc, "--dispatch", NULL };
 	MsnpServer *server = msnp_server_start_https(args);
 	PurpleAccount *account = msnp_account_new(USER, PASS, server);
 	MsnpSignin s;
@@ -40,6 +41,7 @@ test_signin_version(gconstpointer data)
 	log = msnp_server_log(server);
 	want = g_strdup_printf("S: VER 1 MSNP%u", version);
 	g_assert_nonnull(strstr(log, want));
+	g_assert_nonnull(strstr(log, " NS 127.0.0.1:"));   /* the XFR NS redirect */
 	g_assert_nonnull(strstr(log, " OK " USER));
 	/* The method the version calls for. */
 	if (version <= 11)
@@ -192,6 +194,47 @@ test_account_proxy(gconstpointer data)
 	g_free(vers);
 }
 
+/* Tickets are chosen by the address they are for: a server that numbers a
+ * decoy token Compact1 does not fool the plugin. */
+static void
+test_ticket_by_address(void)
+{
+	char *acc = account_arg();
+	const char *args[] = { "--versions=14", acc, "--rst-compact-swap", NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, PASS, server);
+	MsnpSignin s;
+
+	msnp_account_use_https(account, server);
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.signed_on);
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(acc);
+}
+
+/* Official servers' Passport shapes: DALogin without a scheme, from-PP
+ * without quotes. */
+static void
+test_passport_variants(void)
+{
+	char *acc = account_arg();
+	const char *args[] = { "--versions=9", acc, "--nexus-dalogin-noscheme", "--passport-unquoted",
+	                       "--passport-redirects=2", NULL };
+	MsnpServer *server = msnp_server_start_https(args);
+	PurpleAccount *account = msnp_account_new(USER, PASS, server);
+	MsnpSignin s;
+
+	msnp_account_use_https(account, server);
+	msnp_signin(account, 15000, &s);
+	g_assert_true(s.signed_on);
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(acc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -207,6 +250,8 @@ main(int argc, char **argv)
 	g_test_add_data_func("/signin/wrong-password/rst", GUINT_TO_POINTER(13), test_wrong_password);
 	g_test_add_func("/signin/untrusted-certificate", test_untrusted_certificate);
 	g_test_add_func("/signin/dispatch-redirect", test_dispatch_redirect);
+	g_test_add_func("/signin/ticket-chosen-by-address", test_ticket_by_address);
+	g_test_add_func("/signin/passport-official-shapes", test_passport_variants);
 	g_test_add_data_func("/signin/proxy/passport14", GUINT_TO_POINTER(10), test_account_proxy);
 	g_test_add_data_func("/signin/proxy/rst", GUINT_TO_POINTER(14), test_account_proxy);
 	return g_test_run();
