@@ -37,6 +37,10 @@ typedef struct {
 static const Seed seeds[] = {
 	{ "004_966a299fc87d526b.txt", 8, NULL, NULL,
 	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
+	/* MSNP9 and MSNP13 have no canonical seed: tests/seeds/msnp9.txt and
+	 * msnp13.txt are ours, written from the reference in the seeds' format. */
+	{ "msnp9.txt", 9, NULL, NULL,
+	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
 	{ "002_1c83cbfd3ee6fb15.txt", 10, NULL, NULL,
 	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
 	{ "001_fb3b4e66304fb60f.txt", 11, NULL, NULL, NULL, NULL, NULL },
@@ -44,6 +48,8 @@ static const Seed seeds[] = {
 	  "anotheruser@hotmail.com", "Other Contacts", "another user" },
 	/* The MSNP14 seed's contact list comes from the address book, which the
 	 * server fills from --contact (the transcript does not show it). */
+	{ "msnp13.txt", 13, NULL, "{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}",
+	  "anotheruser@hotmail.com", "Other Contacts", NULL },
 	{ "003_6b54d6269a4c8057.txt", 14, NULL, "{44BFD5A4-7450-4BDA-BA3A-C51B3031126D}",
 	  "anotheruser@hotmail.com", "Other Contacts", NULL },
 };
@@ -71,14 +77,14 @@ build_script(const Seed *seed)
 		const char *line = lines[i];
 		if (seed->cut_before && g_str_has_prefix(line, seed->cut_before))
 			break;
-		if (seed->version == 14 && strcmp(line, "C: ADL 8 110") == 0) {
+		if (seed->version >= 13 && strcmp(line, "C: ADL 8 110") == 0) {
 			/* Without the <t> part the count no longer fits the exploded
 			 * payload: a count that fits nothing makes the payload run to
 			 * the next script line (tests/server/script.c). */
 			g_string_append(s, "C: ADL 8 99999\n");
 			continue;
 		}
-		if (seed->version == 14 && g_str_has_prefix(line + strspn(line, " "), "<t>")) {
+		if (seed->version >= 13 && g_str_has_prefix(line + strspn(line, " "), "<t>")) {
 			/* Skip the phone contact's <t> … </t>. */
 			while (lines[i] && !strstr(lines[i], "</t>"))
 				i++;
@@ -173,6 +179,43 @@ test_seed(gconstpointer data)
 	g_free(script);
 }
 
+/* The scripted mode checks what the plugin sends: a transcript that wants
+ * another handle in CVR stops at that line and says so. */
+static void
+test_mismatch_reported(void)
+{
+	static const char script[] =
+		"C: VER 1 MSNP8 CVR0\n"
+		"S: VER 1 MSNP8\n"
+		"C: CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 5.0.0540 msmsgs someone.else@example.com\n"
+		"S: CVR 2 5.0.0540 5.0.0540 5.0.0540 http://x.invalid http://x.invalid\n";
+	char *path = g_build_filename(msnp_user_dir(), "mismatch.txt", NULL);
+	char *arg = g_strdup_printf("--script=%s", path);
+	const char *args[] = { arg, "--script-timeout-ms=5000", NULL };
+	MsnpServer *server;
+	PurpleAccount *account;
+	MsnpSignin s;
+	char *err;
+
+	g_assert_true(g_file_set_contents(path, script, -1, NULL));
+	server = msnp_server_start_https(args);
+	account = msnp_account_new(USER, "password", server);
+	purple_account_set_int(account, "max_protocol", 8);
+	msnp_signin(account, 10000, &s);
+	g_assert_false(s.signed_on);
+	g_assert_true(msnp_server_wait(server, 10000));
+	err = msnp_server_stderr(server);
+	g_assert_cmpint(server->exit_status, ==, 1);
+	g_assert_nonnull(strstr(err, "SCRIPT-MISMATCH line 3"));
+	g_assert_nonnull(strstr(err, "someone.else@example.com"));
+	msnp_account_free(account);
+	msnp_server_stop(server);
+	msnp_signin_clear(&s);
+	g_free(err);
+	g_free(arg);
+	g_free(path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -184,5 +227,6 @@ main(int argc, char **argv)
 		g_test_add_data_func(path, &seeds[i], test_seed);
 		g_free(path);
 	}
+	g_test_add_func("/seeds/mismatch-is-reported", test_mismatch_reported);
 	return g_test_run();
 }
