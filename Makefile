@@ -306,4 +306,8 @@ dist:
 clean:
 	rm -rf build $(PACKAGE)-$(VERSION).tar.gz
 
+# `make print-PLUGINDIR` shows a variable (for packagers and the tests).
+print-%:
+	@echo '$($*)'
+
 -include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)

@@ -56,7 +56,7 @@ for t in "$builddir"/tests/*; do
     *) run_one "$n" "$t" --tap ;;
   esac
 done
-for s in tests/ui/*.sh tests/i18n/*.sh; do
+for s in tests/ui/*.sh tests/i18n/*.sh tests/packaging/*.sh; do
   [ -f "$s" ] || continue
   n=$(basename "$s" .sh)
   [ "$n" = lib ] && continue        # tests/ui/lib.sh: helpers the UI scripts source
