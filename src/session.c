@@ -223,6 +223,22 @@ reply_error(MsnSession *session, const GError *error)
 	g_free(msg);
 }
 
+/* A reply during sign-in: FALSE (after ending the sign-in with the right
+ * error) when there is none (connection lost, timeout) or it is an error. */
+static gboolean
+signin_reply_usable(MsnSession *session, MsnCommand *cmd, const GError *error)
+{
+	if (cmd == NULL) {
+		reply_error(session, error);
+		return FALSE;
+	}
+	if (cmd->error_code) {
+		fail_with_code(session, cmd->error_code);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 ver_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 {
@@ -230,14 +246,8 @@ ver_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 	guint version;
 	char *msg;
 
-	if (cmd == NULL) {
-		reply_error(session, error);
+	if (!signin_reply_usable(session, cmd, error))
 		return;
-	}
-	if (cmd->error_code) {
-		fail_with_code(session, cmd->error_code);
-		return;
-	}
 	version = msn_dialect_parse_ver_token(cmd->params[0]);
 	if (version < MSN_VERSION_MIN || version > session->max_version) {
 		msg = g_strdup_printf(_("The server %s speaks none of the protocol versions this "
@@ -356,14 +366,8 @@ usr_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 {
 	MsnSession *session = data;
 
-	if (cmd == NULL) {
-		reply_error(session, error);
+	if (!signin_reply_usable(session, cmd, error))
 		return;
-	}
-	if (cmd->error_code) {
-		fail_with_code(session, cmd->error_code);
-		return;
-	}
 	if (strcmp(cmd->name, "XFR") == 0 && cmd->n_params >= 2 &&
 	    strcmp(cmd->params[0], "NS") == 0) {
 		handle_xfr_ns(session, cmd);
@@ -531,6 +535,9 @@ after_address_book(MsnSession *session)
 	if (d->has_uux)
 		send_uux(session);
 	msn_conn_uncork(session->ns);
+	/* The list is complete: mirror it while the server reads the ADLs,
+	 * not after the CHG echo (presence comes after that echo). */
+	mirror_list(session);
 }
 
 /* After USR OK: everything that does not wait for a reply leaves in one write. */
@@ -566,14 +573,8 @@ usr_ok_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 {
 	MsnSession *session = data;
 
-	if (cmd == NULL) {
-		reply_error(session, error);
+	if (!signin_reply_usable(session, cmd, error))
 		return;
-	}
-	if (cmd->error_code) {
-		fail_with_code(session, cmd->error_code);
-		return;
-	}
 	if (strcmp(cmd->name, "USR") != 0 || strcmp(cmd->params[0], "OK") != 0) {
 		msn_session_fail(session, PURPLE_CONNECTION_ERROR_NETWORK_ERROR,
 		                 _("The server answered the sign-in ticket with something "
