@@ -14,6 +14,7 @@ typedef struct {
 	char *email;
 	char *friendly;
 	guint version;
+	char *ns_label;        /* the NS connection that asked, or NULL */
 	gint64 expires;        /* monotonic µs */
 } SbCookie;
 
@@ -50,6 +51,7 @@ cookie_free(gpointer p)
 
 	g_free(c->email);
 	g_free(c->friendly);
+	g_free(c->ns_label);
 	g_free(c);
 }
 
@@ -207,7 +209,8 @@ tickets_account(Server *srv, const char *ticket)
 }
 
 char *
-sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint version)
+sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint version,
+                const char *ns_label)
 {
 	SbCookie *c;
 	char *cookie, *a, *b;
@@ -227,6 +230,7 @@ sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint vers
 	c->email = g_strdup(email);
 	c->friendly = g_strdup(friendly);
 	c->version = version;
+	c->ns_label = g_strdup(ns_label);
 	c->expires = g_get_monotonic_time() + SB_COOKIE_LIFETIME_US;
 	g_hash_table_insert(srv->sb_cookies, g_strdup(cookie), c);
 	return cookie;
@@ -234,7 +238,7 @@ sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint vers
 
 gboolean
 sb_cookie_take(Server *srv, const char *cookie, const char *email,
-               char **friendly, guint *version)
+               char **friendly, guint *version, char **ns_label)
 {
 	SbCookie *c;
 	gboolean ok;
@@ -244,13 +248,19 @@ sb_cookie_take(Server *srv, const char *cookie, const char *email,
 	c = g_hash_table_lookup(srv->sb_cookies, cookie);
 	if (!c)
 		return FALSE;
-	ok = g_ascii_strcasecmp(c->email, email) == 0 &&
+	/* Escargot pops the token first and checks it afterwards: a cookie
+	 * is gone after one try, right or wrong. */
+	ok = strcmp(c->email, email) == 0 &&
 	     g_get_monotonic_time() < c->expires;
 	if (ok) {
-		*friendly = g_strdup(c->friendly);
-		*version = c->version;
-		g_hash_table_remove(srv->sb_cookies, cookie);
+		if (friendly)
+			*friendly = g_strdup(c->friendly);
+		if (version)
+			*version = c->version;
+		if (ns_label)
+			*ns_label = g_strdup(c->ns_label);
 	}
+	g_hash_table_remove(srv->sb_cookies, cookie);
 	return ok;
 }
 

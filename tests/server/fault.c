@@ -261,6 +261,10 @@ control_run(Server *srv, char *line)
 		result = roster_control_dump(srv, g_strstrip(line + strlen("dump ")));
 	} else if (g_str_has_prefix(line, "status ")) {
 		result = presence_control_status(srv, g_strstrip(line + strlen("status ")));
+	} else if (g_str_has_prefix(line, "sb-bye ")) {
+		result = sb_control_bye(srv, g_strstrip(line + strlen("sb-bye ")));
+	} else if (g_str_has_prefix(line, "sb-nak ")) {
+		result = sb_control_nak(srv, g_strstrip(line + strlen("sb-nak ")));
 	} else if (strcmp(line, "ns2-fail on") == 0 || strcmp(line, "ns2-fail off") == 0) {
 		srv->ns2_fail = strcmp(line, "ns2-fail on") == 0;
 		result = g_strdup_printf("the second NS %s", srv->ns2_fail
@@ -269,7 +273,7 @@ control_run(Server *srv, char *line)
 		result = g_strdup("unknown command (push EMAIL LINE, drop EMAIL, kill-ns, "
 		                  "ns2-fail on|off, add-contact OWNER HANDLE LISTS [FRIENDLY], "
 		                  "remove-contact OWNER HANDLE LISTS, dump EMAIL, status HANDLE CODE "
-		                  "[FRIENDLY])");
+		                  "[FRIENDLY], sb-bye EMAIL [1], sb-nak EMAIL on|off|N)");
 	}
 	server_logf(srv, "server", "-- control: %s", result);
 	g_free(result);

@@ -276,6 +276,37 @@ check_fault_options(Server *srv, char **faults, char **http_status, GError **err
 "      watchers get ILN/NLN for it (caps 1073741824, no MSNObject, no PSM).\n" \
 "\n"
 
+#define SB_HELP \
+"Switchboard (live mode; Escargot's behaviour).  XFR SB gives a cookie for USR\n" \
+"(single use, 120 s, exact handle; else 911 and close); USR trid OK HANDLE NAME\n" \
+"opens a switchboard.  CAL HANDLE: CAL trid RINGING ID, and RNG on every NS\n" \
+"session of HANDLE that is signed in, has sent CHG, is not HDN and is not in\n" \
+"the switchboard yet (13: + U messenger.hotmail.com, 14: + 1); 217 offline,\n" \
+"hidden, unknown, or HANDLE blocks the caller (BL, or BLP BL without AL); 215\n" \
+"all its sessions are in; 208 malformed.  ANS: IRO per other user (caps at\n" \
+"12+), ANS OK; the others get JOI.  MSG U|N|A|D goes to every other\n" \
+"connection: A gets ACK when it reached one, else NAK; N NAK only then; D\n" \
+"ACK.  Over 1664 bytes, a bad ack type or P2P without D close the sender's\n" \
+"connection.  OUT or a closed connection: BYE HANDLE to the others (once per\n" \
+"user); SB connections close with the NS connection they came from.  No reply\n" \
+"before USR/ANS OK; 60 s to authenticate.\n" \
+"  --sb-idle-timeout S   S seconds without USR/ANS/CAL/MSG or a leave: every\n" \
+"    participant gets BYE OTHER 1 for each other one, then all close.\n" \
+"Switchboard log lines (ID is the session id of CAL RINGING and RNG):\n" \
+"  -- sb#ID EMAIL: open (USR)\n" \
+"  -- sb#ID EMAIL: joined (ANS), N others\n" \
+"  -- sb#ID EMAIL: CAL HANDLE: RINGING (RNG on ns#N,...)    or 217 (REASON),\n" \
+"     215 (already in the session), 208 (malformed handle)\n" \
+"  -- sb#ID EMAIL: MSG A 133 bytes -> bob@x,carol@x (ACK)   or -> nobody (NAK),\n" \
+"     -> nobody (sb-nak) (NAK); U shows no reply, N only (NAK); \"MSG A 1665\n" \
+"     bytes: over 1664, closing\", \"bad ack type, closing\", \"P2P without D,\n" \
+"     closing\", \"no blank line after the headers, dropped\"\n" \
+"  -- sb#ID EMAIL: left (OUT | connection closed | its NS connection is gone |\n" \
+"     sb-bye | sb-bye, idle | sb-drop-after | message too long | ...)\n" \
+"  -- sb#ID: idle for S s: BYE ... 1 to every participant, closing N connections\n" \
+"  -- sb#ID: empty, gone\n" \
+"\n"
+
 #define FAULT_HELP \
 "Fault injection (NS faults in live mode only; they hit every NS-port\n" \
 "connection: dispatch, NS and second NS, never the switchboard):\n" \
@@ -317,6 +348,10 @@ check_fault_options(Server *srv, char **faults, char **http_status, GError **err
 "                    OWNER; PL clears pending)\n" \
 "  dump EMAIL        log EMAIL's stored lists (below)\n" \
 "  status HANDLE CODE [FRIENDLY]   virtual presence (as --presence); FLN = offline\n" \
+"  sb-bye EMAIL [1]  close EMAIL's switchboard connections; the others get\n" \
+"                    BYE EMAIL (BYE EMAIL 1 with 1)\n" \
+"  sb-nak EMAIL on|off|N   MSG A/N from EMAIL get NAK and are not delivered:\n" \
+"                    all from now on, no more, or the next N\n" \
 "\n" \
 "SOAP faults (MSNP13+ address book and sharing services):\n" \
 "  --soap-fault ACTION:CODE[/N]  the next N (default 1) requests for ACTION\n" \
@@ -398,6 +433,7 @@ main(int argc, char **argv)
 	char *limits = NULL, *truncate = NULL;
 	int http_delay = 0, reply_delay = 0, script_timeout = 10000;
 	int drop_after = 0, qng = 60, passport_redirects = 0;
+	int sb_drop_after = 0, sb_idle_timeout = 0;
 	gboolean stdin_eof = FALSE;
 	guint sig_term, sig_int;
 	GError *error = NULL;
@@ -438,6 +474,9 @@ main(int argc, char **argv)
 	GOptionEntry fault_entries[] = {
 		{ "fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &faults, "An NS fault (repeatable; see below)", "STEP:ACTION[/N]" },
 		{ "drop-after", 0, 0, G_OPTION_ARG_INT, &drop_after, "Close each NS connection on its Nth command (from 1), before replying", "N" },
+		{ "sb-drop-after", 0, 0, G_OPTION_ARG_INT, &sb_drop_after, "Close each SB connection on its Nth command (from 1), before replying (the others get BYE)", "N" },
+		{ "sb-idle-timeout", 0, 0, G_OPTION_ARG_INT, &sb_idle_timeout, "A switchboard without activity for SECONDS ends: everyone gets BYE HANDLE 1 (default 0 = never)", "SECONDS" },
+		{ "sb-nak", 0, 0, G_OPTION_ARG_NONE, &srv.sb_nak, "Every SB MSG A/N gets NAK and is not delivered", NULL },
 		{ "push", 0, 0, G_OPTION_ARG_STRING_ARRAY, &srv.pushes, "Send LINE after the first CHG echo (repeatable; see below)", "LINE" },
 		{ "challenge", 0, 0, G_OPTION_ARG_STRING, &srv.challenge, "Send CHL 0 CHL after each connection's first CHG echo; check QRY (QRY trid if right, 540 and close if wrong)", "CHL" },
 		{ "qng", 0, 0, G_OPTION_ARG_INT, &qng, "The interval sent in QNG (default 60)", "SECONDS" },
@@ -463,7 +502,7 @@ main(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_main_entries(ctx, list_entries, NULL);
 	g_option_context_add_main_entries(ctx, fault_entries, NULL);
-	g_option_context_set_description(ctx, LISTS_HELP FAULT_HELP);
+	g_option_context_set_description(ctx, LISTS_HELP SB_HELP FAULT_HELP);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		goto out;
 	if (argc > 1) {
@@ -485,11 +524,15 @@ main(int argc, char **argv)
 		            "delays must be >= 0 and --script-timeout-ms > 0");
 		goto out;
 	}
-	if (drop_after < 0 || qng < 0 || passport_redirects < 0) {
+	if (drop_after < 0 || qng < 0 || passport_redirects < 0 || sb_drop_after < 0 ||
+	    sb_idle_timeout < 0) {
 		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		            "--drop-after, --qng and --passport-redirects must be >= 0");
+		            "--drop-after, --qng, --passport-redirects, --sb-drop-after and "
+		            "--sb-idle-timeout must be >= 0");
 		goto out;
 	}
+	srv.sb_drop_after = (guint) sb_drop_after;
+	srv.sb_idle_timeout = (guint) sb_idle_timeout;
 	srv.drop_after = (guint) drop_after;
 	srv.qng_interval = (guint) qng;
 	srv.passport_redirects = (guint) passport_redirects;
@@ -599,6 +642,7 @@ out:
 	/* Let the connections' close notifications run. */
 	while (g_main_context_iteration(NULL, FALSE))
 		;
+	sb_free_state(&srv);
 	presence_free_all(&srv);
 	abch_free_all(&srv);
 	accounts_free_all(&srv);

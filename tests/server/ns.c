@@ -501,7 +501,8 @@ cmd_xfr(NsSession *s, MsnCommand *cmd)
 		error_reply(s, cmd, 913, FALSE);
 		return;
 	}
-	cookie = sb_cookie_issue(s->srv, s->account->email, s->account->friendly, s->version);
+	cookie = sb_cookie_issue(s->srv, s->account->email, s->account->friendly, s->version,
+	                         conn_label(s->conn));
 	if (s->version >= 14)
 		conn_send_line(s->conn, "XFR %u SB 127.0.0.1:%u CKI %s U messenger.msn.com 1",
 		               cmd->trid, s->srv->sb_port, cookie);
@@ -726,6 +727,8 @@ on_close(Conn *conn, gpointer data)
 
 	s->srv->ns_sessions = g_list_remove(s->srv->ns_sessions, s);
 	presence_session_gone(s);
+	/* Its switchboard connections end with it (the others get BYE). */
+	sb_ns_gone(s->srv, conn_label(conn));
 	session_free(s);
 }
 

@@ -175,12 +175,15 @@ char *tickets_extract_token(const char *ticket);
  * when it is known and either still valid or was used to sign in to the NS;
  * NULL otherwise. */
 Account *tickets_account(Server *srv, const char *ticket);
-/* Switchboard cookies: single use, 120 s. */
-char *sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint version);
-/* Returns TRUE and fills friendly/version when the cookie is valid for email;
- * the cookie is consumed. */
+/* Switchboard cookies (XFR SB): single use, 120 s.  ns_label is the label
+ * of the NS connection that asked (its SB connections end with it). */
+char *sb_cookie_issue(Server *srv, const char *email, const char *friendly, guint version,
+                      const char *ns_label);
+/* Returns TRUE and fills friendly/version/ns_label (each may be NULL) when
+ * the cookie is valid for email (exact case, as Escargot); a known cookie
+ * is consumed either way. */
 gboolean sb_cookie_take(Server *srv, const char *cookie, const char *email,
-                        char **friendly, guint *version);
+                        char **friendly, guint *version, char **ns_label);
 void accounts_free_all(Server *srv);
 
 /* ---- util.c ----------------------------------------------------------- */
@@ -391,7 +394,16 @@ char *presence_control_status(Server *srv, const char *args);
 char *ns_control_drop(Server *srv, const char *email);
 char *ns_control_kill(Server *srv);
 void sb_accept(Server *srv, GSocketConnection *sc);
+/* The NS connection with this label is gone: its SB connections close (the
+ * other participants get BYE). */
+void sb_ns_gone(Server *srv, const char *ns_label);
+/* Control channel: sb-bye EMAIL [1], sb-nak EMAIL on|off|N. */
+char *sb_control_bye(Server *srv, const char *args);
+char *sb_control_nak(Server *srv, const char *args);
+/* Closes every SB connection (at exit). */
 void sb_free_all(Server *srv);
+/* At exit, after the close notifications ran: the switchboard tables. */
+void sb_free_state(Server *srv);
 
 /* ---- http.c ------------------------------------------------------------- */
 
@@ -464,6 +476,9 @@ struct _Server {
 	/* fault injection (fault.c; live mode) */
 	GPtrArray *faults;         /* Fault* */
 	guint drop_after;          /* close an NS connection on its Nth command (0 = never) */
+	guint sb_drop_after;       /* the same for SB connections */
+	guint sb_idle_timeout;     /* seconds without activity before BYE … 1 (0 = never) */
+	gboolean sb_nak;           /* NAK (and drop) every MSG A/N */
 	char **pushes;             /* sent once, after the first CHG echo */
 	gboolean pushes_done;
 	char *challenge;           /* CHL sent after the first CHG echo of each connection */
@@ -498,7 +513,11 @@ struct _Server {
 	GHashTable *tickets;       /* token -> Ticket* */
 	GHashTable *sb_cookies;    /* cookie -> SbCookie* */
 	GList *ns_sessions;        /* NsSession* */
-	GList *sb_sessions;        /* SbSession* */
+	GList *sb_sessions;        /* SbSession*, every SB connection */
+	GHashTable *switchboards;  /* session id -> Switchboard* (sb.c) */
+	GHashTable *sb_invites;    /* RNG cookie -> SbInvite* (sb.c) */
+	GHashTable *sb_nak_users;  /* lower-case email -> GINT remaining NAKs (-1 = all) */
+	guint next_sb_id;
 	Script *script;            /* NULL in live mode */
 	FILE *log;
 	guint next_conn_id;
