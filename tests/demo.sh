@@ -62,6 +62,11 @@ mkfifo "$tmp/ctl"
 exec 8<>"$tmp/ctl"
 "$server" --versions 8-14 --ns-port 0 --sb-port 0 --http-port 0 \
   --account 'alice@demo.test:demo:Alice' --account 'bob@demo.test:demo:Bob' \
+  --group 'alice@demo.test:Friends' \
+  --contact 'alice@demo.test:bob@demo.test:FL,AL,RL:Bob:Friends' \
+  --contact 'bob@demo.test:alice@demo.test:FL,AL,RL:Alice' \
+  --contact 'alice@demo.test:carol@demo.test:FL,AL:Carol:Friends' \
+  --presence 'carol@demo.test:AWY:Carol' \
   --log "$log" --exit-on-stdin-eof <"$tmp/ctl" >"$tmp/server.out" 2>"$tmp/server.err" 8>&- &
 server_pid=$!
 i=0
