@@ -140,10 +140,12 @@ static void
 load_finish(Load *load)
 {
 	MsnSession *session = load->session;
+	gboolean cancelled = load->cancelled;
+	void (*done)(MsnSession *session) = load->done;
 
 	if (--load->waiting > 0)
 		return;
-	if (!load->cancelled) {
+	if (!cancelled) {
 		session->abch_load = NULL;
 		if (load->error == NULL) {
 			fill_roster(session, load->ab, load->members);
@@ -161,12 +163,14 @@ load_finish(Load *load)
 			roster_from_blist(session);
 			session->list_from_server = FALSE;
 		}
-		load->done(session);
 	}
+	/* The roster has it all now: the replies go before done mirrors it. */
 	msn_abch_address_book_free(load->ab);
 	msn_abch_memberships_free(load->members);
 	g_clear_error(&load->error);
 	g_free(load);
+	if (!cancelled)
+		done(session);
 }
 
 static void

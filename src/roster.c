@@ -89,6 +89,15 @@ handle_key(const char *handle)
 	return g_ascii_strdown(handle, -1);
 }
 
+static gboolean
+has_upper(const char *s)
+{
+	for (; *s; s++)
+		if (g_ascii_isupper(*s))
+			return TRUE;
+	return FALSE;
+}
+
 MsnContact *
 msn_roster_find(MsnRoster *r, const char *handle)
 {
@@ -97,6 +106,9 @@ msn_roster_find(MsnRoster *r, const char *handle)
 
 	if (handle == NULL)
 		return NULL;
+	/* Handles are mostly lower case already (the parsers make them so). */
+	if (!has_upper(handle))
+		return g_hash_table_lookup(r->by_handle, handle);
 	key = handle_key(handle);
 	c = g_hash_table_lookup(r->by_handle, key);
 	g_free(key);

@@ -111,10 +111,42 @@ notes_finish(GPtrArray *notes, guint n_notes)
 
 /* ---- the streaming reader ---- */
 
+/* Every element name a handler looks at.  The parser's dictionary holds one
+ * copy of each name, so names are compared as pointers (N(Contact)). */
+#define ATOMS(X) \
+	X(Fault) X(faultcode) X(faultstring) X(errorcode) X(errorstring) X(Code) X(Value) \
+	X(Reason) X(Text) \
+	X(ABFindAllResult) X(ABFindAllResponse) X(groups) X(Group) X(groupId) X(groupInfo) \
+	X(name) X(fDeleted) X(contacts) X(Contact) X(contactId) X(contactInfo) X(contactType) \
+	X(passportName) X(displayName) X(isMessengerUser) X(groupIds) X(guid) X(ContactEmail) \
+	X(ContactPhone) X(contactEmailType) X(contactPhoneType) X(email) X(number) \
+	X(isMessengerEnabled) X(Annotation) X(Name) \
+	X(FindMembershipResult) X(FindMembershipResponse) X(Services) X(Service) X(Info) \
+	X(Handle) X(Type) X(Memberships) X(Membership) X(MemberRole) X(Members) X(Member) \
+	X(PassportName) X(Email) X(PhoneNumber) X(DisplayName) X(Deleted)
+
+enum {
+#define ATOM_ENUM(n) ATOM_##n,
+	ATOMS(ATOM_ENUM)
+#undef ATOM_ENUM
+	N_ATOMS
+};
+
+static const char *const atom_names[N_ATOMS] = {
+#define ATOM_NAME(n) #n,
+	ATOMS(ATOM_NAME)
+#undef ATOM_NAME
+};
+
+/* The dictionary's copy of a name, for pointer comparison (s in scope). */
+#define N(n) (s->atom[ATOM_##n])
+
 typedef struct _Sax Sax;
 
 struct _Sax {
 	xmlParserCtxtPtr ctxt;
+	const char *atom[N_ATOMS];     /* in the parser's dictionary */
+	gboolean intern;               /* names do not come from the dictionary */
 	const char *path[MAX_DEPTH];   /* local names, owned by the parser's dictionary */
 	guint depth;
 	GString *text;                 /* the current element's text, capped */
@@ -125,7 +157,7 @@ struct _Sax {
 	guint fault_depth;             /* depth of the open Fault, 0 outside */
 	gboolean fault;
 	char *faultcode, *faultstring, *errorcode, *errorstring;
-	/* The operation's handlers; names are local names. */
+	/* The operation's handlers; names are the dictionary's local names. */
 	void (*start)(Sax *s, const char *name, int n_attrs, const xmlChar **attrs);
 	void (*end)(Sax *s, const char *name, char *text);
 	gpointer op;
@@ -140,10 +172,11 @@ at(Sax *s, guint up)
 	return s->path[s->depth - 1 - up];
 }
 
+/* name: an atom, N(…). */
 static gboolean
 is(Sax *s, guint up, const char *name)
 {
-	return strcmp(at(s, up), name) == 0;
+	return at(s, up) == name;
 }
 
 static void
@@ -156,21 +189,34 @@ sax_abort(Sax *s, GError *error)
 	xmlStopParser(s->ctxt);
 }
 
+/* The dictionary's copy of an element's local name.  libxml2 hands out its
+ * own copies (its tree builder relies on that); checked once in case not. */
+static const char *
+sax_name(Sax *s, const xmlChar *localname)
+{
+	if (s->intern)
+		return (const char *)xmlDictLookup(s->ctxt->dict, localname, -1);
+	return (const char *)localname;
+}
+
 static void
 sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
           int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
           const xmlChar **attributes)
 {
 	Sax *s = ctx;
-	const char *name = (const char *)localname;
+	const char *name;
 
 	if (s->abort)
 		return;
+	if (s->depth == 0 && xmlDictOwns(s->ctxt->dict, localname) != 1)
+		s->intern = TRUE;
+	name = sax_name(s, localname);
 	if (s->depth < MAX_DEPTH)
 		s->path[s->depth] = name;
 	s->depth++;
-	g_string_truncate(s->text, 0);
-	if (s->fault_depth == 0 && !s->fault && strcmp(name, "Fault") == 0) {
+	s->text->len = 0;
+	if (s->fault_depth == 0 && !s->fault && name == N(Fault)) {
 		s->fault = TRUE;
 		s->fault_depth = s->depth;
 	}
@@ -189,21 +235,27 @@ static void
 sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
 	Sax *s = ctx;
-	const char *name = (const char *)localname;
-	char *text;
+	const char *name;
+	char *text = s->text->str;
+	gsize len = s->text->len;
 
 	if (s->abort || s->depth == 0)
 		return;
-	text = g_strstrip(s->text->str);
+	name = sax_name(s, localname);
+	/* Stripped in place (what g_strstrip does, without moving the text). */
+	while (len > 0 && g_ascii_isspace(text[len - 1]))
+		len--;
+	text[len] = '\0';
+	while (g_ascii_isspace(*text))
+		text++;
 	if (s->fault_depth) {
-		if (strcmp(name, "faultcode") == 0 || (strcmp(name, "Value") == 0 && is(s, 1, "Code")))
+		if (name == N(faultcode) || (name == N(Value) && is(s, 1, N(Code))))
 			keep_first(&s->faultcode, text);
-		else if (strcmp(name, "faultstring") == 0 ||
-		         (strcmp(name, "Text") == 0 && is(s, 1, "Reason")))
+		else if (name == N(faultstring) || (name == N(Text) && is(s, 1, N(Reason))))
 			keep_first(&s->faultstring, text);
-		else if (strcmp(name, "errorcode") == 0)
+		else if (name == N(errorcode))
 			keep_first(&s->errorcode, text);
-		else if (strcmp(name, "errorstring") == 0)
+		else if (name == N(errorstring))
 			keep_first(&s->errorstring, text);
 	}
 	if (s->depth <= MAX_DEPTH && s->end)
@@ -211,9 +263,11 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCha
 	if (s->fault_depth == s->depth)
 		s->fault_depth = 0;
 	s->depth--;
-	g_string_truncate(s->text, 0);
+	s->text->len = 0;
 }
 
+/* s->text holds MSN_ABCH_MAX_TEXT bytes and its NUL from the start; only
+ * sax_end needs the NUL, so len alone is kept here. */
 static void
 sax_chars(void *ctx, const xmlChar *ch, int len)
 {
@@ -225,10 +279,11 @@ sax_chars(void *ctx, const xmlChar *ch, int len)
 		return;
 	room = MSN_ABCH_MAX_TEXT - s->text->len;
 	n = MIN((gsize)len, room);
-	g_string_append_len(s->text, (const char *)ch, (gssize)n);
+	memcpy(s->text->str + s->text->len, ch, n);
+	s->text->len += n;
 	/* Cut inside a character: back to the last whole one. */
 	if (n < (gsize)len && !g_utf8_validate(s->text->str, (gssize)s->text->len, &valid_end))
-		g_string_truncate(s->text, (gsize)(valid_end - s->text->str));
+		s->text->len = (gsize)(valid_end - s->text->str);
 }
 
 static void
@@ -285,56 +340,12 @@ declares_other_encoding(const char *xml, gsize len)
 	return other;
 }
 
-static void
-sax_clear(Sax *s)
-{
-	if (s->text)
-		g_string_free(s->text, TRUE);
-	g_clear_error(&s->abort);
-	g_free(s->xml_error);
-	g_free(s->faultcode);
-	g_free(s->faultstring);
-	g_free(s->errorcode);
-	g_free(s->errorstring);
-}
-
-static GError *fault_error(Sax *s);
-
-/* Parses xml with s's handlers.  FALSE with error for a fault, too large,
- * DTD, not well-formed, or a handler's abort. */
+/* Sets s up to read with a fresh push parser; FALSE when libxml2 cannot. */
 static gboolean
-sax_run(Sax *s, const char *xml, gsize len, GError **error)
+sax_begin(Sax *s)
 {
 	xmlSAXHandler h;
-	char *copy = NULL;
-	gsize off;
-	gboolean well_formed;
-#if LIBXML_VERSION < 21200
-	xmlStructuredErrorFunc old_serror;
-	void *old_serror_ctx;
-#endif
-
-	if (len > MSN_ABCH_MAX_BODY) {
-		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE,
-		            _("The address book sent a reply larger than %d MiB."),
-		            MSN_ABCH_MAX_BODY / (1024 * 1024));
-		return FALSE;
-	}
-	/* Servers may put whitespace before the declaration. */
-	while (len > 0 && xml && g_ascii_isspace(*xml)) {
-		xml++;
-		len--;
-	}
-	if (len == 0 || xml == NULL) {
-		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
-		            _("The address book sent an empty reply."));
-		return FALSE;
-	}
-	if (!declares_other_encoding(xml, len) && !g_utf8_validate_len(xml, len, NULL)) {
-		copy = g_utf8_make_valid(xml, (gssize)len);
-		xml = copy;
-		len = strlen(copy);
-	}
+	guint i;
 
 	memset(&h, 0, sizeof h);
 	h.initialized = XML_SAX2_MAGIC;
@@ -345,36 +356,68 @@ sax_run(Sax *s, const char *xml, gsize len, GError **error)
 	h.internalSubset = sax_internal_subset;
 	h.serror = sax_error;
 
-	s->text = g_string_sized_new(256);
+	s->text = g_string_sized_new(MSN_ABCH_MAX_TEXT + 1);
 	s->ctxt = xmlCreatePushParserCtxt(&h, s, NULL, 0, "abch.xml");
-	if (s->ctxt == NULL) {
-		g_free(copy);
-		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
-		            _("The address book's reply could not be read."));
+	if (s->ctxt == NULL)
 		return FALSE;
-	}
-	/* No network access; entities are never declared (DTD refused above). */
+	/* No network access; entities are never declared (the DTD is refused). */
 	xmlCtxtUseOptions(s->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	for (i = 0; i < N_ATOMS; i++)
+		s->atom[i] = (const char *)xmlDictLookup(s->ctxt->dict, BAD_CAST atom_names[i], -1);
+	return TRUE;
+}
+
+/* FALSE once the parse cannot succeed: more input would not be read. */
+static gboolean
+sax_going(Sax *s)
+{
+	return s->ctxt && s->ctxt->wellFormed && !s->dtd && !s->abort;
+}
+
+/* Hands libxml2 the next bytes (terminate: the document ends there). */
+static void
+sax_push(Sax *s, const char *xml, gsize len, gboolean terminate)
+{
+#if LIBXML_VERSION < 21200
+	xmlStructuredErrorFunc old_serror;
+	void *old_serror_ctx;
+#endif
+
+	/* Namespace errors are not fatal (names are read without them); a
+	 * well-formedness error is. */
+	if (!sax_going(s))
+		return;
 #if LIBXML_VERSION < 21200
 	/* Before 2.12 encoding errors bypass the context and go to stderr. */
 	old_serror = xmlStructuredError;
 	old_serror_ctx = xmlStructuredErrorContext;
 	xmlSetStructuredErrorFunc(s, sax_error);
 #endif
-	/* Namespace errors are not fatal (names are read without them); a
-	 * well-formedness error is. */
-	for (off = 0; off < len && s->ctxt->wellFormed && !s->dtd && !s->abort; off += CHUNK) {
-		gsize n = MIN(CHUNK, len - off);
+	do {
+		gsize n = MIN(CHUNK, len);
 
-		xmlParseChunk(s->ctxt, xml + off, (int)n, off + n == len);
-	}
-	well_formed = s->ctxt->wellFormed && !s->dtd && !s->abort;
+		xmlParseChunk(s->ctxt, xml, (int)n, terminate && n == len);
+		xml += n;
+		len -= n;
+	} while (len > 0 && sax_going(s));
 #if LIBXML_VERSION < 21200
 	xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
 #endif
+}
+
+static GError *fault_error(Sax *s);
+
+/* Ends the document (everything was pushed).  FALSE with error for a fault,
+ * a DTD, not well-formed, or a handler's abort. */
+static gboolean
+sax_end_document(Sax *s, GError **error)
+{
+	gboolean well_formed;
+
+	sax_push(s, NULL, 0, TRUE);
+	well_formed = sax_going(s);
 	xmlFreeParserCtxt(s->ctxt);
 	s->ctxt = NULL;
-	g_free(copy);
 
 	if (s->abort) {
 		g_propagate_error(error, g_steal_pointer(&s->abort));
@@ -396,6 +439,21 @@ sax_run(Sax *s, const char *xml, gsize len, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static void
+sax_clear(Sax *s)
+{
+	if (s->ctxt)
+		xmlFreeParserCtxt(s->ctxt);
+	if (s->text)
+		g_string_free(s->text, TRUE);
+	g_clear_error(&s->abort);
+	g_free(s->xml_error);
+	g_free(s->faultcode);
+	g_free(s->faultstring);
+	g_free(s->errorcode);
+	g_free(s->errorstring);
 }
 
 /* ---- faults ---- */
@@ -482,32 +540,6 @@ fault_error(Sax *s)
 		                    code ? code : "?");
 	g_free(text);
 	return error;
-}
-
-GError *
-msn_abch_error_for_status(guint status, const char *body, gsize len)
-{
-	Sax s = { 0 };
-	GError *error = NULL;
-
-	if (body && len > 0 && !sax_run(&s, body, len, &error) &&
-	    error->domain == MSN_ABCH_ERROR && is_fault_code(error->code)) {
-		sax_clear(&s);
-		return error;
-	}
-	sax_clear(&s);
-	g_clear_error(&error);
-	if (status == 403)
-		return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TICKET_REFUSED,
-		                   _("The address book refused the sign-in ticket (HTTP 403). "
-		                     "Sign in again."));
-	if (status >= 500)
-		return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
-		                   _("The address book service failed (HTTP %u). Try again later."),
-		                   status);
-	return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
-	                   _("The address book service answered HTTP %u. Check the address "
-	                     "book URL in the account settings."), status);
 }
 
 /* ---- ABFindAll ---- */
@@ -735,21 +767,21 @@ find_all_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
 {
 	FindAll *f = s->op;
 
-	if (strcmp(name, "ABFindAllResult") == 0 || strcmp(name, "ABFindAllResponse") == 0)
+	if (name == N(ABFindAllResult) || name == N(ABFindAllResponse))
 		f->saw_result = TRUE;
-	else if (strcmp(name, "Group") == 0 && is(s, 1, "groups") && !f->in_group &&
+	else if (name == N(Group) && is(s, 1, N(groups)) && !f->in_group &&
 	         !f->in_contact) {
 		find_all_reset_group(f);
 		f->in_group = TRUE;
-	} else if (strcmp(name, "Contact") == 0 && is(s, 1, "contacts") && !f->in_contact &&
+	} else if (name == N(Contact) && is(s, 1, N(contacts)) && !f->in_contact &&
 	           !f->in_group) {
 		find_all_reset_contact(f);
 		f->in_contact = TRUE;
-	} else if (strcmp(name, "ContactEmail") == 0 || strcmp(name, "ContactPhone") == 0) {
+	} else if (name == N(ContactEmail) || name == N(ContactPhone)) {
 		g_clear_pointer(&f->x_type, g_free);
 		g_clear_pointer(&f->x_value, g_free);
 		f->x_enabled = FALSE;
-	} else if (strcmp(name, "Annotation") == 0) {
+	} else if (name == N(Annotation)) {
 		g_clear_pointer(&f->a_name, g_free);
 		g_clear_pointer(&f->a_value, g_free);
 	}
@@ -758,36 +790,36 @@ find_all_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
 static void
 find_all_end_contact_field(Sax *s, FindAll *f, const char *name, const char *text)
 {
-	if (is(s, 1, "Contact")) {
-		if (strcmp(name, "contactId") == 0)
+	if (is(s, 1, N(Contact))) {
+		if (name == N(contactId))
 			set_text(&f->c_guid, text);
-		else if (strcmp(name, "fDeleted") == 0)
+		else if (name == N(fDeleted))
 			f->c_deleted = is_true(text);
-	} else if (is(s, 1, "contactInfo")) {
-		if (strcmp(name, "contactType") == 0)
+	} else if (is(s, 1, N(contactInfo))) {
+		if (name == N(contactType))
 			set_text(&f->c_type, text);
-		else if (strcmp(name, "passportName") == 0)
+		else if (name == N(passportName))
 			set_text(&f->c_passport, text);
-		else if (strcmp(name, "displayName") == 0)
+		else if (name == N(displayName))
 			set_text(&f->c_display, text);
-		else if (strcmp(name, "isMessengerUser") == 0)
+		else if (name == N(isMessengerUser))
 			f->c_messenger = is_true(text);
-	} else if (strcmp(name, "guid") == 0 && is(s, 1, "groupIds") && is(s, 2, "contactInfo")) {
+	} else if (name == N(guid) && is(s, 1, N(groupIds)) && is(s, 2, N(contactInfo))) {
 		find_all_add_group_id(f, text);
-	} else if (is(s, 1, "ContactEmail") || is(s, 1, "ContactPhone")) {
-		if (strcmp(name, "contactEmailType") == 0 || strcmp(name, "contactPhoneType") == 0)
+	} else if (is(s, 1, N(ContactEmail)) || is(s, 1, N(ContactPhone))) {
+		if (name == N(contactEmailType) || name == N(contactPhoneType))
 			set_text(&f->x_type, text);
-		else if (strcmp(name, "email") == 0 || strcmp(name, "number") == 0)
+		else if (name == N(email) || name == N(number))
 			set_text(&f->x_value, text);
-		else if (strcmp(name, "isMessengerEnabled") == 0)
+		else if (name == N(isMessengerEnabled))
 			f->x_enabled = is_true(text);
-	} else if (strcmp(name, "ContactEmail") == 0) {
+	} else if (name == N(ContactEmail)) {
 		if (f->x_enabled && f->x_value && f->c_email == NULL) {
 			f->c_email = g_steal_pointer(&f->x_value);
 			f->c_email_network = (f->x_type && strcmp(f->x_type, "Messenger2") == 0) ?
 			                     MSN_NETWORK_YAHOO : MSN_NETWORK_PASSPORT;
 		}
-	} else if (strcmp(name, "ContactPhone") == 0) {
+	} else if (name == N(ContactPhone)) {
 		if (f->x_value && f->x_type) {
 			if (strcmp(f->x_type, "ContactPhonePersonal") == 0 && !f->c_home)
 				f->c_home = g_strdup(f->x_value);
@@ -798,12 +830,12 @@ find_all_end_contact_field(Sax *s, FindAll *f, const char *name, const char *tex
 		}
 		if (f->x_enabled && f->x_value && f->c_tel == NULL)
 			f->c_tel = g_steal_pointer(&f->x_value);
-	} else if (is(s, 1, "Annotation")) {
-		if (strcmp(name, "Name") == 0)
+	} else if (is(s, 1, N(Annotation))) {
+		if (name == N(Name))
 			set_text(&f->a_name, text);
-		else if (strcmp(name, "Value") == 0)
+		else if (name == N(Value))
 			set_text(&f->a_value, text);
-	} else if (strcmp(name, "Annotation") == 0 && is(s, 2, "contactInfo") && f->a_name) {
+	} else if (name == N(Annotation) && is(s, 2, N(contactInfo)) && f->a_name) {
 		if (strcmp(f->a_name, "MSN.IM.BLP") == 0)
 			set_text(&f->c_blp, f->a_value ? f->a_value : "");
 		else if (strcmp(f->a_name, "MSN.IM.GTC") == 0)
@@ -817,67 +849,53 @@ find_all_end(Sax *s, const char *name, char *text)
 	FindAll *f = s->op;
 
 	if (f->in_contact) {
-		if (strcmp(name, "Contact") == 0 && is(s, 1, "contacts")) {
+		if (name == N(Contact) && is(s, 1, N(contacts))) {
 			find_all_commit_contact(s, f);
 			find_all_reset_contact(f);
 		} else
 			find_all_end_contact_field(s, f, name, text);
 	} else if (f->in_group) {
-		if (strcmp(name, "Group") == 0 && is(s, 1, "groups")) {
+		if (name == N(Group) && is(s, 1, N(groups))) {
 			find_all_commit_group(s, f);
 			find_all_reset_group(f);
-		} else if (strcmp(name, "groupId") == 0 && is(s, 1, "Group"))
+		} else if (name == N(groupId) && is(s, 1, N(Group)))
 			set_text(&f->g_guid, text);
-		else if (strcmp(name, "name") == 0 && is(s, 1, "groupInfo"))
+		else if (name == N(name) && is(s, 1, N(groupInfo)))
 			set_text(&f->g_name, text);
-		else if (strcmp(name, "fDeleted") == 0 && is(s, 1, "Group"))
+		else if (name == N(fDeleted) && is(s, 1, N(Group)))
 			f->g_deleted = is_true(text);
 	}
 }
 
-MsnAbchAddressBook *
-msn_abch_parse_find_all(const char *xml, gsize len, GError **error)
+static void
+find_all_init(FindAll *f)
 {
-	Sax s = { 0 };
-	FindAll f = { 0 };
 	MsnAbchAddressBook *ab = g_new0(MsnAbchAddressBook, 1);
-	gboolean ok;
 
 	ab->groups = g_ptr_array_new_with_free_func((GDestroyNotify)group_free);
 	ab->contacts = g_ptr_array_new_with_free_func((GDestroyNotify)contact_free);
 	ab->notes = g_ptr_array_new_with_free_func(g_free);
-	f.ab = ab;
-	f.group_ids = g_hash_table_new(g_str_hash, g_str_equal);
-	f.contact_ids = g_hash_table_new(g_str_hash, g_str_equal);
-	f.handles = g_hash_table_new(g_str_hash, g_str_equal);
-	f.c_groups = g_ptr_array_new_with_free_func(g_free);
-	s.start = find_all_start;
-	s.end = find_all_end;
-	s.op = &f;
+	f->ab = ab;
+	f->group_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	f->contact_ids = g_hash_table_new(g_str_hash, g_str_equal);
+	f->handles = g_hash_table_new(g_str_hash, g_str_equal);
+	f->c_groups = g_ptr_array_new_with_free_func(g_free);
+}
 
-	ok = sax_run(&s, xml, len, error);
-	if (ok && !f.saw_result) {
-		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
-		            _("The address book's reply holds no address book."));
-		ok = FALSE;
-	}
-	sax_clear(&s);
-	find_all_reset_contact(&f);
-	find_all_reset_group(&f);
-	g_ptr_array_unref(f.c_groups);
-	g_free(f.x_type);
-	g_free(f.x_value);
-	g_free(f.a_name);
-	g_free(f.a_value);
-	g_hash_table_unref(f.group_ids);
-	g_hash_table_unref(f.contact_ids);
-	g_hash_table_unref(f.handles);
-	if (!ok) {
-		msn_abch_address_book_free(ab);
-		return NULL;
-	}
-	notes_finish(ab->notes, f.n_notes);
-	return ab;
+static void
+find_all_clear(FindAll *f)
+{
+	find_all_reset_contact(f);
+	find_all_reset_group(f);
+	g_ptr_array_unref(f->c_groups);
+	g_free(f->x_type);
+	g_free(f->x_value);
+	g_free(f->a_name);
+	g_free(f->a_value);
+	g_hash_table_unref(f->group_ids);
+	g_hash_table_unref(f->contact_ids);
+	g_hash_table_unref(f->handles);
+	msn_abch_address_book_free(f->ab);
 }
 
 /* ---- FindMembership ---- */
@@ -1052,18 +1070,18 @@ membership_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
 	Membership *m = s->op;
 	int i;
 
-	if (strcmp(name, "FindMembershipResult") == 0 ||
-	    strcmp(name, "FindMembershipResponse") == 0) {
+	if (name == N(FindMembershipResult) ||
+	    name == N(FindMembershipResponse)) {
 		m->saw_result = TRUE;
-	} else if (strcmp(name, "Service") == 0 && is(s, 1, "Services") && !m->in_service) {
+	} else if (name == N(Service) && is(s, 1, N(Services)) && !m->in_service) {
 		m->in_service = TRUE;
 		g_clear_pointer(&m->svc_type, g_free);
-	} else if (strcmp(name, "Membership") == 0 && is(s, 1, "Memberships") &&
+	} else if (name == N(Membership) && is(s, 1, N(Memberships)) &&
 	           !m->in_membership) {
 		m->in_membership = TRUE;
 		m->membership_start = m->pending->len;
 		g_clear_pointer(&m->role, g_free);
-	} else if (strcmp(name, "Member") == 0 && is(s, 1, "Members") && m->in_membership &&
+	} else if (name == N(Member) && is(s, 1, N(Members)) && m->in_membership &&
 	           !m->in_member) {
 		member_reset(m);
 		m->in_member = TRUE;
@@ -1080,7 +1098,7 @@ membership_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
 				g_free(v);
 			}
 		}
-	} else if (strcmp(name, "Annotation") == 0 && m->in_member) {
+	} else if (name == N(Annotation) && m->in_member) {
 		g_clear_pointer(&m->a_name, g_free);
 		g_clear_pointer(&m->a_value, g_free);
 	}
@@ -1092,28 +1110,28 @@ membership_end(Sax *s, const char *name, char *text)
 	Membership *m = s->op;
 
 	if (m->in_member) {
-		if (strcmp(name, "Member") == 0 && is(s, 1, "Members")) {
+		if (name == N(Member) && is(s, 1, N(Members))) {
 			member_commit(s, m);
 			member_reset(m);
-		} else if (is(s, 1, "Member")) {
-			if (strcmp(name, "Type") == 0)
+		} else if (is(s, 1, N(Member))) {
+			if (name == N(Type))
 				set_text(&m->m_kind, text);
-			else if (strcmp(name, "PassportName") == 0)
+			else if (name == N(PassportName))
 				set_text(&m->m_passport, text);
-			else if (strcmp(name, "Email") == 0)
+			else if (name == N(Email))
 				set_text(&m->m_email, text);
-			else if (strcmp(name, "PhoneNumber") == 0)
+			else if (name == N(PhoneNumber))
 				set_text(&m->m_phone, text);
-			else if (strcmp(name, "DisplayName") == 0)
+			else if (name == N(DisplayName))
 				set_text(&m->m_display, text);
-			else if (strcmp(name, "Deleted") == 0)
+			else if (name == N(Deleted))
 				m->m_deleted = is_true(text);
-		} else if (is(s, 1, "Annotation")) {
-			if (strcmp(name, "Name") == 0)
+		} else if (is(s, 1, N(Annotation))) {
+			if (name == N(Name))
 				set_text(&m->a_name, text);
-			else if (strcmp(name, "Value") == 0)
+			else if (name == N(Value))
 				set_text(&m->a_value, text);
-		} else if (strcmp(name, "Annotation") == 0 && m->a_name &&
+		} else if (name == N(Annotation) && m->a_name &&
 		           strcmp(m->a_name, "MSN.IM.BuddyType") == 0 && m->a_value) {
 			g_free(m->m_buddy);
 			m->m_buddy = g_strdup(m->a_value);
@@ -1121,9 +1139,9 @@ membership_end(Sax *s, const char *name, char *text)
 		return;
 	}
 	if (m->in_membership) {
-		if (strcmp(name, "MemberRole") == 0 && is(s, 1, "Membership")) {
+		if (name == N(MemberRole) && is(s, 1, N(Membership))) {
 			set_text(&m->role, text);
-		} else if (strcmp(name, "Membership") == 0 && is(s, 1, "Memberships")) {
+		} else if (name == N(Membership) && is(s, 1, N(Memberships))) {
 			guint bit = role_bit(m->role), i;
 
 			for (i = m->membership_start; i < m->pending->len; i++)
@@ -1136,10 +1154,10 @@ membership_end(Sax *s, const char *name, char *text)
 		return;
 	}
 	if (m->in_service) {
-		if (strcmp(name, "Type") == 0 && is(s, 1, "Handle") && is(s, 2, "Info") &&
-		    is(s, 3, "Service"))
+		if (name == N(Type) && is(s, 1, N(Handle)) && is(s, 2, N(Info)) &&
+		    is(s, 3, N(Service)))
 			set_text(&m->svc_type, text);
-		else if (strcmp(name, "Service") == 0 && is(s, 1, "Services")) {
+		else if (name == N(Service) && is(s, 1, N(Services))) {
 			/* Info may come after Memberships (Escargot): decide now. */
 			if (m->svc_type == NULL || strcmp(m->svc_type, "Messenger") == 0)
 				merge_pending(m, 0);
@@ -1150,43 +1168,29 @@ membership_end(Sax *s, const char *name, char *text)
 	}
 }
 
-MsnAbchMemberships *
-msn_abch_parse_find_membership(const char *xml, gsize len, GError **error)
+static void
+membership_init(Membership *m)
 {
-	Sax s = { 0 };
-	Membership m = { 0 };
 	MsnAbchMemberships *res = g_new0(MsnAbchMemberships, 1);
-	gboolean ok;
 
 	res->members = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
 	res->notes = g_ptr_array_new_with_free_func(g_free);
-	m.res = res;
-	m.by_handle = g_hash_table_new(g_str_hash, g_str_equal);
-	m.pending = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
-	s.start = membership_start;
-	s.end = membership_end;
-	s.op = &m;
+	m->res = res;
+	m->by_handle = g_hash_table_new(g_str_hash, g_str_equal);
+	m->pending = g_ptr_array_new_with_free_func((GDestroyNotify)pending_free);
+}
 
-	ok = sax_run(&s, xml, len, error);
-	if (ok && !m.saw_result) {
-		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
-		            _("The sharing service's reply holds no contact lists."));
-		ok = FALSE;
-	}
-	sax_clear(&s);
-	member_reset(&m);
-	g_free(m.a_name);
-	g_free(m.a_value);
-	g_free(m.svc_type);
-	g_free(m.role);
-	g_ptr_array_unref(m.pending);
-	g_hash_table_unref(m.by_handle);
-	if (!ok) {
-		msn_abch_memberships_free(res);
-		return NULL;
-	}
-	notes_finish(res->notes, m.n_notes);
-	return res;
+static void
+membership_clear(Membership *m)
+{
+	member_reset(m);
+	g_free(m->a_name);
+	g_free(m->a_value);
+	g_free(m->svc_type);
+	g_free(m->role);
+	g_ptr_array_unref(m->pending);
+	g_hash_table_unref(m->by_handle);
+	msn_abch_memberships_free(m->res);
 }
 
 /* ---- modifying operations ---- */
@@ -1200,16 +1204,352 @@ result_end(Sax *s, const char *name, char *text)
 {
 	Result *r = s->op;
 
-	if (r->guid == NULL && *text && strcmp(name, "guid") == 0 &&
+	if (r->guid == NULL && *text && name == N(guid) &&
 	    g_str_has_suffix(at(s, 1), "Result"))
 		r->guid = g_strdup(text);
+}
+
+/* ---- the parser, fed as the reply arrives ---- */
+
+typedef enum {
+	PARSE_PLAIN,          /* faults only */
+	PARSE_FIND_ALL,
+	PARSE_FIND_MEMBERSHIP,
+	PARSE_RESULT
+} ParseKind;
+
+/* Bytes in which the XML declaration (and its encoding) must end. */
+#define HEAD 200
+
+struct _MsnAbchParser {
+	Sax s;
+	ParseKind kind;
+	FindAll f;
+	Membership m;
+	Result r;
+	gsize fed;               /* bytes fed, for the bound */
+	gboolean started;        /* past the whitespace before the document */
+	gboolean head_done;      /* the encoding is known */
+	gboolean utf8;           /* read as UTF-8: invalid bytes become U+FFFD */
+	GByteArray *head;        /* the first bytes while the encoding is not known */
+	char carry[4];           /* the start of a character cut by the end of a piece */
+	gsize n_carry;
+};
+
+static MsnAbchParser *
+parser_new(ParseKind kind)
+{
+	MsnAbchParser *p = g_new0(MsnAbchParser, 1);
+
+	p->kind = kind;
+	switch (kind) {
+	case PARSE_FIND_ALL:
+		find_all_init(&p->f);
+		p->s.start = find_all_start;
+		p->s.end = find_all_end;
+		p->s.op = &p->f;
+		break;
+	case PARSE_FIND_MEMBERSHIP:
+		membership_init(&p->m);
+		p->s.start = membership_start;
+		p->s.end = membership_end;
+		p->s.op = &p->m;
+		break;
+	case PARSE_RESULT:
+		p->s.end = result_end;
+		p->s.op = &p->r;
+		break;
+	case PARSE_PLAIN:
+		break;
+	}
+	if (!sax_begin(&p->s))
+		p->s.abort = g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		                         _("The address book's reply could not be read."));
+	return p;
+}
+
+void
+msn_abch_parser_free(MsnAbchParser *p)
+{
+	if (p == NULL)
+		return;
+	sax_clear(&p->s);
+	switch (p->kind) {
+	case PARSE_FIND_ALL:
+		find_all_clear(&p->f);
+		break;
+	case PARSE_FIND_MEMBERSHIP:
+		membership_clear(&p->m);
+		break;
+	case PARSE_RESULT:
+		g_free(p->r.guid);
+		break;
+	case PARSE_PLAIN:
+		break;
+	}
+	if (p->head)
+		g_byte_array_unref(p->head);
+	g_free(p);
+}
+
+MsnAbchParser *
+msn_abch_parser_new(MsnAbchOp op)
+{
+	g_return_val_if_fail(op == MSN_ABCH_FIND_ALL || op == MSN_ABCH_FIND_MEMBERSHIP, NULL);
+	return parser_new(op == MSN_ABCH_FIND_ALL ? PARSE_FIND_ALL : PARSE_FIND_MEMBERSHIP);
+}
+
+/* How many bytes from the start of s are valid UTF-8 without NUL (what
+ * g_utf8_validate_len accepts), ASCII a word at a time. */
+static gsize
+utf8_valid_prefix(const char *s, gsize len)
+{
+	gsize i = 0;
+
+	while (i < len) {
+		const char *end;
+		gsize n;
+
+		while (len - i >= 8) {
+			guint64 w;
+
+			memcpy(&w, s + i, 8);
+			/* A byte with its top bit set, or a NUL (which borrows). */
+			if (((w | (w - G_GUINT64_CONSTANT(0x0101010101010101))) &
+			     G_GUINT64_CONSTANT(0x8080808080808080)) != 0)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
+		if ((guchar)s[i] - 1u < 0x7fu) {
+			i++;
+			continue;
+		}
+		/* Not ASCII: glib decides, a window at a time (a character fits). */
+		n = MIN(len - i, 64);
+		if (g_utf8_validate_len(s + i, n, &end)) {
+			i += n;
+			continue;
+		}
+		if (end == s + i)
+			return i;
+		i = (gsize)(end - s);
+	}
+	return len;
+}
+
+/* Hands the document text on; as UTF-8, a byte that is not part of a
+ * character becomes U+FFFD (as g_utf8_make_valid does), and a character cut
+ * by the end of a piece waits for the next (final: there is none). */
+static void
+push_text(MsnAbchParser *p, const char *data, gsize len, gboolean final)
+{
+	Sax *s = &p->s;
+	char *joined = NULL;
+
+	if (!p->utf8) {
+		if (len > 0)
+			sax_push(s, data, len, FALSE);
+		return;
+	}
+	if (p->n_carry) {
+		joined = g_malloc(p->n_carry + len);
+		memcpy(joined, p->carry, p->n_carry);
+		if (len > 0)
+			memcpy(joined + p->n_carry, data, len);
+		data = joined;
+		len += p->n_carry;
+		p->n_carry = 0;
+	}
+	while (len > 0 && sax_going(s)) {
+		gsize ok = utf8_valid_prefix(data, len);
+
+		if (ok > 0)
+			sax_push(s, data, ok, FALSE);
+		data += ok;
+		len -= ok;
+		if (len == 0)
+			break;
+		if (len < 4 && !final) {
+			memcpy(p->carry, data, len);
+			p->n_carry = len;
+			break;
+		}
+		sax_push(s, "\xef\xbf\xbd", 3, FALSE);
+		data++;
+		len--;
+	}
+	g_free(joined);
+}
+
+/* The encoding is known from the first bytes: hand them on. */
+static void
+head_done(MsnAbchParser *p, const char *data, gsize len)
+{
+	p->head_done = TRUE;
+	p->utf8 = !declares_other_encoding(data, len);
+	push_text(p, data, len, FALSE);
+}
+
+gboolean
+msn_abch_parser_feed(MsnAbchParser *p, const char *data, gsize len)
+{
+	Sax *s = &p->s;
+
+	if (!sax_going(s))
+		return FALSE;
+	if (len > MSN_ABCH_MAX_BODY - p->fed) {
+		sax_abort(s, g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE,
+		          _("The address book sent a reply larger than %d MiB."),
+		          MSN_ABCH_MAX_BODY / (1024 * 1024)));
+		return FALSE;
+	}
+	p->fed += len;
+	/* Servers may put whitespace before the declaration. */
+	if (!p->started) {
+		while (len > 0 && g_ascii_isspace(*data)) {
+			data++;
+			len--;
+		}
+		if (len == 0)
+			return TRUE;
+		p->started = TRUE;
+	}
+	if (p->head_done)
+		push_text(p, data, len, FALSE);
+	else if (p->head == NULL && (len >= HEAD || memchr(data, '>', len)))
+		head_done(p, data, len);
+	else {
+		if (p->head == NULL)
+			p->head = g_byte_array_new();
+		g_byte_array_append(p->head, (const guint8 *)data, (guint)len);
+		if (p->head->len >= HEAD || memchr(p->head->data, '>', p->head->len)) {
+			GByteArray *head = g_steal_pointer(&p->head);
+
+			head_done(p, (const char *)head->data, head->len);
+			g_byte_array_unref(head);
+		}
+	}
+	return sax_going(s);
+}
+
+/* Ends the document: FALSE with error for an empty reply, or as
+ * sax_end_document. */
+static gboolean
+parser_end(MsnAbchParser *p, GError **error)
+{
+	if (p->s.abort == NULL && !p->started) {
+		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		            _("The address book sent an empty reply."));
+		return FALSE;
+	}
+	if (p->head) {
+		GByteArray *head = g_steal_pointer(&p->head);
+
+		head_done(p, (const char *)head->data, head->len);
+		g_byte_array_unref(head);
+	}
+	push_text(p, NULL, 0, TRUE);
+	return sax_end_document(&p->s, error);
+}
+
+/* The error for a reply with HTTP status outside 2xx: its fault, else one
+ * from the status. */
+static GError *
+status_error(MsnAbchParser *p, guint status)
+{
+	GError *error = NULL;
+
+	if (p->fed > 0 && !parser_end(p, &error) && error->domain == MSN_ABCH_ERROR &&
+	    is_fault_code(error->code))
+		return error;
+	g_clear_error(&error);
+	if (status == 403)
+		return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_TICKET_REFUSED,
+		                   _("The address book refused the sign-in ticket (HTTP 403). "
+		                     "Sign in again."));
+	if (status >= 500)
+		return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
+		                   _("The address book service failed (HTTP %u). Try again later."),
+		                   status);
+	return g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_SERVER,
+	                   _("The address book service answered HTTP %u. Check the address "
+	                     "book URL in the account settings."), status);
+}
+
+static gboolean
+status_ok(guint status)
+{
+	return status >= 200 && status < 300;
+}
+
+MsnAbchAddressBook *
+msn_abch_parser_end_find_all(MsnAbchParser *p, guint status, GError **error)
+{
+	MsnAbchAddressBook *ab = NULL;
+
+	g_return_val_if_fail(p != NULL && p->kind == PARSE_FIND_ALL, NULL);
+	if (!status_ok(status))
+		g_propagate_error(error, status_error(p, status));
+	else if (parser_end(p, error)) {
+		if (!p->f.saw_result)
+			g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+			            _("The address book's reply holds no address book."));
+		else {
+			ab = g_steal_pointer(&p->f.ab);
+			notes_finish(ab->notes, p->f.n_notes);
+		}
+	}
+	msn_abch_parser_free(p);
+	return ab;
+}
+
+MsnAbchMemberships *
+msn_abch_parser_end_find_membership(MsnAbchParser *p, guint status, GError **error)
+{
+	MsnAbchMemberships *m = NULL;
+
+	g_return_val_if_fail(p != NULL && p->kind == PARSE_FIND_MEMBERSHIP, NULL);
+	if (!status_ok(status))
+		g_propagate_error(error, status_error(p, status));
+	else if (parser_end(p, error)) {
+		if (!p->m.saw_result)
+			g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+			            _("The sharing service's reply holds no contact lists."));
+		else {
+			m = g_steal_pointer(&p->m.res);
+			notes_finish(m->notes, p->m.n_notes);
+		}
+	}
+	msn_abch_parser_free(p);
+	return m;
+}
+
+MsnAbchAddressBook *
+msn_abch_parse_find_all(const char *xml, gsize len, GError **error)
+{
+	MsnAbchParser *p = parser_new(PARSE_FIND_ALL);
+
+	if (xml)
+		msn_abch_parser_feed(p, xml, len);
+	return msn_abch_parser_end_find_all(p, 200, error);
+}
+
+MsnAbchMemberships *
+msn_abch_parse_find_membership(const char *xml, gsize len, GError **error)
+{
+	MsnAbchParser *p = parser_new(PARSE_FIND_MEMBERSHIP);
+
+	if (xml)
+		msn_abch_parser_feed(p, xml, len);
+	return msn_abch_parser_end_find_membership(p, 200, error);
 }
 
 gboolean
 msn_abch_parse_result(const char *xml, gsize len, char **guid, GError **error)
 {
-	Sax s = { 0 };
-	Result r = { 0 };
+	MsnAbchParser *p;
 	gsize i;
 	gboolean ok;
 
@@ -1219,14 +1559,26 @@ msn_abch_parse_result(const char *xml, gsize len, char **guid, GError **error)
 		;
 	if (xml == NULL || i == len)
 		return TRUE;
-	s.end = result_end;
-	s.op = &r;
-	ok = sax_run(&s, xml, len, error);
-	sax_clear(&s);
+	p = parser_new(PARSE_RESULT);
+	msn_abch_parser_feed(p, xml, len);
+	ok = parser_end(p, error);
 	if (ok && guid)
-		*guid = g_steal_pointer(&r.guid);
-	g_free(r.guid);
+		*guid = g_steal_pointer(&p->r.guid);
+	msn_abch_parser_free(p);
 	return ok;
+}
+
+GError *
+msn_abch_error_for_status(guint status, const char *body, gsize len)
+{
+	MsnAbchParser *p = parser_new(PARSE_PLAIN);
+	GError *error;
+
+	if (body && len > 0)
+		msn_abch_parser_feed(p, body, len);
+	error = status_error(p, status);
+	msn_abch_parser_free(p);
+	return error;
 }
 
 /* ---- requests ---- */

@@ -121,25 +121,7 @@ void msn_abch_memberships_free(MsnAbchMemberships *m);
 
 /* ---- parsers ---- */
 
-/* NULL with error for a fault, an unreadable document, a body over the limit,
- * or a document without an ABFindAllResult / FindMembershipResult. */
-MsnAbchAddressBook *msn_abch_parse_find_all(const char *xml, gsize len, GError **error);
-MsnAbchMemberships *msn_abch_parse_find_membership(const char *xml, gsize len,
-                                                   GError **error);
-
-/* The reply to a modifying operation.  TRUE on success with *guid (when guid
- * is not NULL) the first <guid> of the …Result element (ABContactAdd,
- * ABGroupAdd, ABGroupContactAdd) or NULL when there is none.  An empty body is
- * success without a GUID.  FALSE with error for a fault (its code picks the
- * MsnAbchError; the server's text is in the message) or unreadable XML. */
-gboolean msn_abch_parse_result(const char *xml, gsize len, char **guid, GError **error);
-
-/* The error for a reply with an HTTP status outside 2xx: the body's SOAP
- * fault when it has one, else TICKET_REFUSED for 403 and SERVER otherwise. */
-GError *msn_abch_error_for_status(guint status, const char *body, gsize len);
-
-/* ---- requests ---- */
-
+/* The SOAP operations. */
 typedef enum {
 	MSN_ABCH_FIND_ALL,
 	MSN_ABCH_FIND_MEMBERSHIP,
@@ -154,6 +136,45 @@ typedef enum {
 	MSN_ABCH_ADD_MEMBER,
 	MSN_ABCH_DELETE_MEMBER
 } MsnAbchOp;
+
+/* NULL with error for a fault, an unreadable document, a body over the limit,
+ * or a document without an ABFindAllResult / FindMembershipResult. */
+MsnAbchAddressBook *msn_abch_parse_find_all(const char *xml, gsize len, GError **error);
+MsnAbchMemberships *msn_abch_parse_find_membership(const char *xml, gsize len,
+                                                   GError **error);
+
+/* The same parsers fed as the reply arrives (libxml2 push parser), so
+ * reading overlaps the download.  msn_abch_parse_find_all and
+ * msn_abch_parse_find_membership are these fed the whole body at once. */
+typedef struct _MsnAbchParser MsnAbchParser;
+
+/* op: MSN_ABCH_FIND_ALL or MSN_ABCH_FIND_MEMBERSHIP. */
+MsnAbchParser *msn_abch_parser_new(MsnAbchOp op);
+/* The next piece of the body, in order, any size.  FALSE once the reply
+ * cannot be used (over a bound, a DTD, not XML): more is ignored. */
+gboolean msn_abch_parser_feed(MsnAbchParser *p, const char *data, gsize len);
+/* The body is complete: the result, or NULL with error as the whole-body
+ * parsers give.  status is the reply's HTTP status: outside 2xx the result
+ * is NULL with msn_abch_error_for_status's error for the body fed.  Frees p. */
+MsnAbchAddressBook *msn_abch_parser_end_find_all(MsnAbchParser *p, guint status,
+                                                 GError **error);
+MsnAbchMemberships *msn_abch_parser_end_find_membership(MsnAbchParser *p, guint status,
+                                                        GError **error);
+/* Drops a parser without a result (the fetch failed or was cancelled). */
+void msn_abch_parser_free(MsnAbchParser *p);
+
+/* The reply to a modifying operation.  TRUE on success with *guid (when guid
+ * is not NULL) the first <guid> of the …Result element (ABContactAdd,
+ * ABGroupAdd, ABGroupContactAdd) or NULL when there is none.  An empty body is
+ * success without a GUID.  FALSE with error for a fault (its code picks the
+ * MsnAbchError; the server's text is in the message) or unreadable XML. */
+gboolean msn_abch_parse_result(const char *xml, gsize len, char **guid, GError **error);
+
+/* The error for a reply with an HTTP status outside 2xx: the body's SOAP
+ * fault when it has one, else TICKET_REFUSED for 403 and SERVER otherwise. */
+GError *msn_abch_error_for_status(guint status, const char *body, gsize len);
+
+/* ---- requests ---- */
 
 /* "http://www.msn.com/webservices/AddressBook/ABFindAll" … */
 const char *msn_abch_op_soap_action(MsnAbchOp op);

@@ -22,6 +22,11 @@ typedef struct {
 	MsnAbchMembershipsCallback m_cb;
 	MsnAbchDoneCallback done_cb;
 	gpointer data;
+	/* A fetch read as it arrives: */
+	MsnAbchParser *parser;
+	gint64 sent;             /* when the request left */
+	gint64 parse_us;         /* time spent parsing */
+	gsize received;          /* body bytes */
 } Job;
 
 static const char *
@@ -62,7 +67,75 @@ job_finish(Job *job, gpointer result, const char *guid, GError *error)
 	}
 	if (error)
 		g_error_free(error);
+	msn_abch_parser_free(job->parser);
 	g_free(job);
+}
+
+/* A fetch's reply body, piece by piece: parsed as it comes. */
+static void
+job_chunk(MsnWeb *web, SoupMessage *msg, const char *data, gsize len, gpointer user_data)
+{
+	Job *job = user_data;
+	gint64 t0 = g_get_monotonic_time();
+
+	if (job->received == 0)
+		purple_debug_misc("msnp", "%s: reply arriving (HTTP %u) after %" G_GINT64_FORMAT
+		                  " ms\n", op_name(job->op), soup_message_get_status(msg),
+		                  (t0 - job->sent) / 1000);
+	job->received += len;
+	msn_abch_parser_feed(job->parser, data, len);
+	job->parse_us += g_get_monotonic_time() - t0;
+}
+
+/* The end of a fetch: the parser has seen the whole body. */
+static void
+job_stream_done(MsnWeb *web, SoupMessage *msg, GBytes *body, const GError *error,
+                gpointer data)
+{
+	Job *job = data;
+	MsnAbchParser *parser = g_steal_pointer(&job->parser);
+	GError *perr = NULL;
+	gpointer result;
+	GPtrArray *notes = NULL;
+	char *what = NULL;
+	guint status;
+	gint64 t0 = g_get_monotonic_time();
+
+	if (error) {
+		msn_abch_parser_free(parser);
+		job_finish(job, NULL, NULL, g_error_copy(error));
+		return;
+	}
+	status = soup_message_get_status(msg);
+	if (job->kind == KIND_ADDRESS_BOOK) {
+		MsnAbchAddressBook *ab = msn_abch_parser_end_find_all(parser, status, &perr);
+
+		if (ab) {
+			what = g_strdup_printf("%u contacts, %u groups", ab->contacts->len,
+			                       ab->groups->len);
+			notes = ab->notes;
+		}
+		result = ab;
+	} else {
+		MsnAbchMemberships *m = msn_abch_parser_end_find_membership(parser, status, &perr);
+
+		if (m) {
+			what = g_strdup_printf("%u members", m->members->len);
+			notes = m->notes;
+		}
+		result = m;
+	}
+	if (what) {
+		gint64 now = g_get_monotonic_time();
+
+		purple_debug_info("msnp", "%s: %s (%" G_GSIZE_FORMAT " bytes in %" G_GINT64_FORMAT
+		                  " ms, %" G_GINT64_FORMAT " ms of it parsing)\n", op_name(job->op),
+		                  what, job->received, (now - job->sent) / 1000,
+		                  (job->parse_us + now - t0) / 1000);
+		log_notes(job, notes);
+		g_free(what);
+	}
+	job_finish(job, result, NULL, perr);
 }
 
 static void
@@ -70,6 +143,7 @@ job_cb(MsnWeb *web, SoupMessage *msg, GBytes *body, const GError *error, gpointe
 {
 	Job *job = data;
 	GError *perr = NULL;
+	char *guid = NULL;
 	const char *xml;
 	gsize len = 0;
 	guint status;
@@ -84,44 +158,13 @@ job_cb(MsnWeb *web, SoupMessage *msg, GBytes *body, const GError *error, gpointe
 		job_finish(job, NULL, NULL, msn_abch_error_for_status(status, xml, len));
 		return;
 	}
-	switch (job->kind) {
-	case KIND_ADDRESS_BOOK: {
-		gint64 t0 = g_get_monotonic_time();
-		MsnAbchAddressBook *ab = msn_abch_parse_find_all(xml, len, &perr);
-
-		if (ab) {
-			purple_debug_info("msnp", "ABFindAll: %u contacts, %u groups (%" G_GSIZE_FORMAT
-			                  " bytes read in %" G_GINT64_FORMAT " ms)\n",
-			                  ab->contacts->len, ab->groups->len, len,
-			                  (g_get_monotonic_time() - t0) / 1000);
-			log_notes(job, ab->notes);
-		}
-		job_finish(job, ab, NULL, perr);
-		break;
-	}
-	case KIND_MEMBERSHIPS: {
-		MsnAbchMemberships *m = msn_abch_parse_find_membership(xml, len, &perr);
-
-		if (m) {
-			purple_debug_info("msnp", "FindMembership: %u members\n", m->members->len);
-			log_notes(job, m->notes);
-		}
-		job_finish(job, m, NULL, perr);
-		break;
-	}
-	case KIND_DONE: {
-		char *guid = NULL;
-
-		if (msn_abch_parse_result(xml, len, job->need_guid ? &guid : NULL, &perr) &&
-		    job->need_guid && guid == NULL && job->op != MSN_ABCH_GROUP_CONTACT_ADD)
-			perr = g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
-			                   _("The address book accepted the change but sent no "
-			                     "identifier for it."));
-		job_finish(job, NULL, guid, perr);
-		g_free(guid);
-		break;
-	}
-	}
+	if (msn_abch_parse_result(xml, len, job->need_guid ? &guid : NULL, &perr) &&
+	    job->need_guid && guid == NULL && job->op != MSN_ABCH_GROUP_CONTACT_ADD)
+		perr = g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		                   _("The address book accepted the change but sent no "
+		                     "identifier for it."));
+	job_finish(job, NULL, guid, perr);
+	g_free(guid);
 }
 
 /* Frees a request body that holds the ticket. */
@@ -167,7 +210,17 @@ job_send(MsnWeb *web, const char *url, const char *ticket, char *body, Job *job)
 	bytes = g_bytes_new_with_free_func(body, strlen(body), wipe_free, body);
 	soup_message_set_request_body_from_bytes(msg, "text/xml; charset=utf-8", bytes);
 	g_bytes_unref(bytes);
-	msn_web_send(web, msg, job_cb, job);
+	/* The fetches are large: parsed while they download.  They change
+	 * nothing, so libsoup may send them on a kept-alive connection (a POST
+	 * otherwise always gets a new one: a TLS handshake each). */
+	if (job->kind == KIND_DONE)
+		msn_web_send(web, msg, job_cb, job);
+	else {
+		soup_message_add_flags(msg, SOUP_MESSAGE_IDEMPOTENT);
+		job->parser = msn_abch_parser_new(job->op);
+		job->sent = g_get_monotonic_time();
+		msn_web_send_stream(web, msg, job_chunk, job_stream_done, job);
+	}
 }
 
 static Job *

@@ -23,9 +23,12 @@ typedef struct {
 	GCancellable *cancel;        /* a reference to web's */
 	SoupMessage *msg;
 	MsnWebCallback cb;
+	MsnWebChunkCallback chunk_cb;  /* streaming: no body kept */
 	gpointer data;
 	GInputStream *stream;
-	GByteArray *body;
+	guint8 *buf;                 /* READ_CHUNK bytes: each read lands here */
+	GByteArray *body;            /* not streaming: what was read so far */
+	gsize received;              /* body bytes read so far */
 	char *untrusted_fp;          /* the fingerprint of a refused certificate */
 	GTlsCertificateFlags tls_errors;
 } Request;
@@ -192,6 +195,7 @@ request_finish(Request *req, GBytes *body, GError *error)
 		g_error_free(error);
 	if (req->stream)
 		g_object_unref(req->stream);
+	g_free(req->buf);
 	if (req->body)
 		g_byte_array_unref(req->body);
 	g_signal_handlers_disconnect_by_data(req->msg, req);
@@ -255,6 +259,15 @@ translate_error(Request *req, const GError *error)
 	                   _("Could not reach %s: %s"), host, error->message);
 }
 
+static GError *
+too_large(Request *req)
+{
+	return g_error_new(MSN_WEB_ERROR, MSN_WEB_ERROR_TOO_LARGE,
+	                   _("%s sent a reply larger than %d MiB."),
+	                   g_uri_get_host(soup_message_get_uri(req->msg)),
+	                   MSN_WEB_MAX_BODY / (1024 * 1024));
+}
+
 static void read_more(Request *req);
 
 static void
@@ -262,38 +275,39 @@ read_cb(GObject *source, GAsyncResult *res, gpointer data)
 {
 	Request *req = data;
 	GError *error = NULL;
-	GBytes *chunk = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res, &error);
+	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, &error);
 
-	if (chunk == NULL) {
+	if (n < 0) {
 		GError *e = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
 		            g_error_copy(error) : translate_error(req, error);
 		g_error_free(error);
 		request_finish(req, NULL, e);
 		return;
 	}
-	if (g_bytes_get_size(chunk) == 0) {
-		g_bytes_unref(chunk);
-		request_finish(req, g_byte_array_free_to_bytes(g_steal_pointer(&req->body)), NULL);
+	if (n == 0) {
+		request_finish(req, req->body ? g_byte_array_free_to_bytes(g_steal_pointer(&req->body))
+		                              : NULL, NULL);
 		return;
 	}
-	if (req->body->len + g_bytes_get_size(chunk) > MSN_WEB_MAX_BODY) {
-		g_bytes_unref(chunk);
-		request_finish(req, NULL, g_error_new(MSN_WEB_ERROR, MSN_WEB_ERROR_TOO_LARGE,
-		               _("%s sent a reply larger than %d MiB."),
-		               g_uri_get_host(soup_message_get_uri(req->msg)),
-		               MSN_WEB_MAX_BODY / (1024 * 1024)));
+	if ((gsize)n > MSN_WEB_MAX_BODY - req->received) {
+		request_finish(req, NULL, too_large(req));
 		return;
 	}
-	g_byte_array_append(req->body, g_bytes_get_data(chunk, NULL), (guint)g_bytes_get_size(chunk));
-	g_bytes_unref(chunk);
+	req->received += (gsize)n;
+	if (req->chunk_cb) {
+		/* msn_web_free may have run since the read completed: web is gone. */
+		if (!g_cancellable_is_cancelled(req->cancel))
+			req->chunk_cb(req->web, req->msg, (const char *)req->buf, (gsize)n, req->data);
+	} else
+		g_byte_array_append(req->body, req->buf, (guint)n);
 	read_more(req);
 }
 
 static void
 read_more(Request *req)
 {
-	g_input_stream_read_bytes_async(req->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-	                                req->cancel, read_cb, req);
+	g_input_stream_read_async(req->stream, req->buf, READ_CHUNK, G_PRIORITY_DEFAULT,
+	                          req->cancel, read_cb, req);
 }
 
 static void
@@ -301,6 +315,7 @@ send_cb(GObject *source, GAsyncResult *res, gpointer data)
 {
 	Request *req = data;
 	GError *error = NULL;
+	goffset length;
 
 	req->stream = soup_session_send_finish(SOUP_SESSION(source), res, &error);
 	if (req->stream == NULL) {
@@ -310,20 +325,21 @@ send_cb(GObject *source, GAsyncResult *res, gpointer data)
 		request_finish(req, NULL, e);
 		return;
 	}
-	if (soup_message_headers_get_content_length(soup_message_get_response_headers(req->msg)) >
-	    MSN_WEB_MAX_BODY) {
-		request_finish(req, NULL, g_error_new(MSN_WEB_ERROR, MSN_WEB_ERROR_TOO_LARGE,
-		               _("%s sent a reply larger than %d MiB."),
-		               g_uri_get_host(soup_message_get_uri(req->msg)),
-		               MSN_WEB_MAX_BODY / (1024 * 1024)));
+	length = soup_message_headers_get_content_length(soup_message_get_response_headers(req->msg));
+	if (length > MSN_WEB_MAX_BODY) {
+		request_finish(req, NULL, too_large(req));
 		return;
 	}
-	req->body = g_byte_array_new();
+	/* The announced length (when there is one) sizes the buffer once. */
+	if (req->chunk_cb == NULL)
+		req->body = g_byte_array_sized_new((guint)length);
+	req->buf = g_malloc(READ_CHUNK);
 	read_more(req);
 }
 
-void
-msn_web_send(MsnWeb *web, SoupMessage *msg, MsnWebCallback cb, gpointer data)
+static void
+request_start(MsnWeb *web, SoupMessage *msg, MsnWebChunkCallback chunk_cb, MsnWebCallback cb,
+              gpointer data)
 {
 	Request *req = g_new0(Request, 1);
 	GUri *uri = soup_message_get_uri(msg);
@@ -332,6 +348,7 @@ msn_web_send(MsnWeb *web, SoupMessage *msg, MsnWebCallback cb, gpointer data)
 	req->cancel = g_object_ref(web->cancel);
 	req->msg = msg;
 	req->cb = cb;
+	req->chunk_cb = chunk_cb;
 	req->data = data;
 	soup_message_set_flags(msg, soup_message_get_flags(msg) | SOUP_MESSAGE_NO_REDIRECT);
 	g_signal_connect(msg, "accept-certificate", G_CALLBACK(accept_certificate_cb), req);
@@ -340,6 +357,20 @@ msn_web_send(MsnWeb *web, SoupMessage *msg, MsnWebCallback cb, gpointer data)
 	                  g_uri_get_scheme(uri), g_uri_get_host(uri), g_uri_get_port(uri),
 	                  g_uri_get_path(uri));
 	soup_session_send_async(web->soup, msg, G_PRIORITY_DEFAULT, web->cancel, send_cb, req);
+}
+
+void
+msn_web_send(MsnWeb *web, SoupMessage *msg, MsnWebCallback cb, gpointer data)
+{
+	request_start(web, msg, NULL, cb, data);
+}
+
+void
+msn_web_send_stream(MsnWeb *web, SoupMessage *msg, MsnWebChunkCallback chunk_cb,
+                    MsnWebCallback done_cb, gpointer data)
+{
+	g_return_if_fail(chunk_cb != NULL);
+	request_start(web, msg, chunk_cb, done_cb, data);
 }
 
 PurpleConnectionError

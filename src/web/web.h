@@ -52,6 +52,20 @@ typedef void (*MsnWebCallback)(MsnWeb *web, SoupMessage *msg, GBytes *body,
  * callers decide (Passport 1.4 follows 302 itself, bounded). */
 void msn_web_send(MsnWeb *web, SoupMessage *msg, MsnWebCallback cb, gpointer data);
 
+/* One piece of a reply body, as it was read (msg's status and headers are
+ * valid).  data is only valid during the call. */
+typedef void (*MsnWebChunkCallback)(MsnWeb *web, SoupMessage *msg, const char *data, gsize len,
+                                    gpointer user_data);
+
+/* msn_web_send without keeping the body: chunk_cb gets each piece of it in
+ * order as it arrives (whatever the HTTP status), then done_cb runs once with
+ * body NULL — error NULL when the body was read to its end.  The same
+ * contract otherwise: certificates, timeout, MSN_WEB_MAX_BODY in all (over
+ * it: done_cb with MSN_WEB_ERROR_TOO_LARGE, no more chunks), and after
+ * msn_web_free no chunk_cb runs and done_cb gets G_IO_ERROR_CANCELLED. */
+void msn_web_send_stream(MsnWeb *web, SoupMessage *msg, MsnWebChunkCallback chunk_cb,
+                         MsnWebCallback done_cb, gpointer data);
+
 /* The libpurple reason for a web error (certificate errors get the CERT_
  * reasons, so libpurple does not retry them blindly). */
 PurpleConnectionError msn_web_error_reason(const GError *error);

@@ -195,26 +195,45 @@ children(xmlNodePtr node, const char *name)
 
 /* ---- XML out --------------------------------------------------------------------------- */
 
+/* Appends the strings up to NULL as they are (the big replies are built from
+ * thousands of these: no format parsing). */
+static void G_GNUC_NULL_TERMINATED
+cat(GString *out, ...)
+{
+	va_list ap;
+	const char *piece;
+
+	va_start(ap, out);
+	while ((piece = va_arg(ap, const char *)) != NULL)
+		g_string_append(out, piece);
+	va_end(ap);
+}
+
 static void
 xml_text(GString *out, const char *s)
 {
-	for (; s && *s; s++) {
+	while (s && *s) {
+		gsize run = strcspn(s, "&<>\"");
+
+		g_string_append_len(out, s, (gssize) run);
+		s += run;
 		switch (*s) {
 		case '&': g_string_append(out, "&amp;"); break;
 		case '<': g_string_append(out, "&lt;"); break;
 		case '>': g_string_append(out, "&gt;"); break;
 		case '"': g_string_append(out, "&quot;"); break;
-		default: g_string_append_c(out, *s);
+		default: return;
 		}
+		s++;
 	}
 }
 
 static void
 element(GString *out, const char *name, const char *text)
 {
-	g_string_append_printf(out, "<%s>", name);
+	cat(out, "<", name, ">", NULL);
 	xml_text(out, text);
-	g_string_append_printf(out, "</%s>", name);
+	cat(out, "</", name, ">", NULL);
 }
 
 #define ENVELOPE_OPEN \
@@ -342,7 +361,7 @@ append_contact(Req *r, GString *out, Contact *c)
 	gboolean phones = FALSE;
 	guint k;
 
-	g_string_append_printf(out, "<Contact><contactId>%s</contactId><contactInfo>", c->guid);
+	cat(out, "<Contact><contactId>", c->guid, "</contactId><contactInfo>", NULL);
 	if (c->network == NETWORK_YAHOO) {
 		g_string_append(out, "<emails><ContactEmail><contactEmailType>Messenger2</contactEmailType>");
 		element(out, "email", c->handle);
@@ -358,8 +377,7 @@ append_contact(Req *r, GString *out, Contact *c)
 		if (!phones)
 			g_string_append(out, "<phones>");
 		phones = TRUE;
-		g_string_append_printf(out, "<ContactPhone><contactPhoneType>%s</contactPhoneType>",
-		                       phone_types[k]);
+		cat(out, "<ContactPhone><contactPhoneType>", phone_types[k], "</contactPhoneType>", NULL);
 		append_decoded(out, "number", v);
 		g_string_append(out, "<isMessengerEnabled>false</isMessengerEnabled><propertiesChanged />"
 		                "</ContactPhone>");
@@ -377,11 +395,10 @@ append_contact(Req *r, GString *out, Contact *c)
 	if (c->groups) {
 		g_string_append(out, "<groupIds>");
 		for (k = 0; k < c->groups->len; k++)
-			g_string_append_printf(out, "<guid>%s</guid>",
-			                       ((Group *) g_ptr_array_index(c->groups, k))->guid);
+			cat(out, "<guid>", ((Group *) g_ptr_array_index(c->groups, k))->guid, "</guid>", NULL);
 		g_string_append(out, "</groupIds>");
 	}
-	g_string_append_printf(out, "<CID>%s</CID><IsNotMobileVisible>false</IsNotMobileVisible>"
+	cat(out, "<CID>", cid, "</CID><IsNotMobileVisible>false</IsNotMobileVisible>"
 		"<isMobileIMEnabled>false</isMobileIMEnabled><isMessengerUser>true</isMessengerUser>"
 		"<isFavorite>false</isFavorite><isSmtp>false</isSmtp><hasSpace>false</hasSpace>"
 		"<spotWatchState>NoDevice</spotWatchState><birthdate>" NEVER "</birthdate>"
@@ -389,8 +406,8 @@ append_contact(Req *r, GString *out, Contact *c)
 		"<PrimaryLocation>ContactLocationPersonal</PrimaryLocation>"
 		"<PrimaryPhone>ContactPhonePersonal</PrimaryPhone><IsPrivate>false</IsPrivate>"
 		"<Gender>Unspecified</Gender><TimeZone>None</TimeZone></contactInfo>"
-		"<propertiesChanged /><fDeleted>false</fDeleted><lastChange>%s</lastChange></Contact>",
-		cid, r->now);
+		"<propertiesChanged /><fDeleted>false</fDeleted><lastChange>", r->now,
+		"</lastChange></Contact>", NULL);
 	g_free(cid);
 }
 
@@ -461,7 +478,7 @@ ab_find_all(Req *r)
 
 	if (!check_ab_id(r))
 		return;
-	out = response_begin(r, (gsize) a->n_fl * 900 + a->groups->len * 400);
+	out = response_begin(r, (gsize) a->n_fl * 1200 + a->groups->len * 400);
 	g_string_append(out, "<ABFindAllResult>");
 	if (a->groups->len) {
 		g_string_append(out, "<groups>");
@@ -915,28 +932,27 @@ static const char *const roles[] = { "Allow", "Block", "Reverse", "Pending" };
 static void
 append_member(Req *r, GString *out, const char *role, Contact *c)
 {
-	char *cid = lists_cid(c->guid);
 	gboolean email = c->network == NETWORK_YAHOO;
 
-	g_string_append_printf(out, "<Member xsi:type=\"%s\"><MembershipId>%s/%s</MembershipId>"
-		"<Type>%s</Type><State>Accepted</State>", email ? "EmailMember" : "PassportMember",
-		role, c->guid, email ? "Email" : "Passport");
+	cat(out, "<Member xsi:type=\"", email ? "EmailMember" : "PassportMember",
+	    "\"><MembershipId>", role, "/", c->guid, "</MembershipId><Type>",
+	    email ? "Email" : "Passport", "</Type><State>Accepted</State>", NULL);
 	if (email)
 		g_string_append(out, "<Annotations><Annotation><Name>MSN.IM.BuddyType</Name>"
 		                "<Value>32:</Value></Annotation></Annotations>");
-	g_string_append_printf(out, "<Deleted>false</Deleted><LastChanged>%s</LastChanged>"
-		"<JoinedDate>%s</JoinedDate><ExpirationDate>" NEVER "</ExpirationDate><Changes />",
-		r->now, r->now);
+	cat(out, "<Deleted>false</Deleted><LastChanged>", r->now, "</LastChanged><JoinedDate>",
+	    r->now, "</JoinedDate><ExpirationDate>" NEVER "</ExpirationDate><Changes />", NULL);
 	if (email) {
 		element(out, "Email", c->handle);
 	} else {
+		char *cid = lists_cid(c->guid);
+
 		element(out, "PassportName", c->handle);
-		g_string_append_printf(out, "<IsPassportNameHidden>false</IsPassportNameHidden>"
-			"<PassportId>0</PassportId><CID>%s</CID><PassportChanges />"
-			"<LookedupByCID>false</LookedupByCID>", cid);
+		cat(out, "<IsPassportNameHidden>false</IsPassportNameHidden><PassportId>0</PassportId>"
+		    "<CID>", cid, "</CID><PassportChanges /><LookedupByCID>false</LookedupByCID>", NULL);
+		g_free(cid);
 	}
 	g_string_append(out, "</Member>");
-	g_free(cid);
 }
 
 static gboolean

@@ -129,6 +129,22 @@ lists_valid_guid(const char *s)
 	return TRUE;
 }
 
+/* "%" G_GINT64_FORMAT without printf (one per contact in the big replies). */
+static char *
+int64_text(gint64 value)
+{
+	char buf[24], *p = buf + sizeof buf;
+	guint64 v = value < 0 ? -(guint64) value : (guint64) value;
+
+	*--p = '\0';
+	do
+		*--p = (char) ('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (value < 0)
+		*--p = '-';
+	return g_strdup(p);
+}
+
 char *
 lists_cid(const char *guid)
 {
@@ -147,7 +163,7 @@ lists_cid(const char *guid)
 		                     g_ascii_xdigit_value(hex[2 * i + 1]));
 	for (i = 8; i > 0; i--)
 		v = (v << 8) | bytes[i - 1];
-	return g_strdup_printf("%" G_GINT64_FORMAT, (gint64) v);
+	return int64_text((gint64) v);
 }
 
 /* ---- contacts ----------------------------------------------------------------- */

@@ -1144,6 +1144,332 @@ test_too_many(void)
 	g_string_free(doc, TRUE);
 }
 
+/* ---- the push parser: any split of the body reads the same ---- */
+
+static void
+dump_str(GString *out, const char *name, const char *value)
+{
+	g_string_append_printf(out, " %s=%s", name, value ? value : "(null)");
+}
+
+/* Everything a parse gave, or its error, as one string. */
+static char *
+dump_find_all(MsnAbchAddressBook *ab, GError *error)
+{
+	GString *out = g_string_new(NULL);
+	guint i, j;
+
+	if (ab == NULL) {
+		g_string_printf(out, "error %s %d %s", g_quark_to_string(error->domain), error->code,
+		                error->message);
+		return g_string_free(out, FALSE);
+	}
+	for (i = 0; i < ab->groups->len; i++) {
+		MsnAbchGroup *g = ab->groups->pdata[i];
+
+		g_string_append(out, "group");
+		dump_str(out, "guid", g->guid);
+		dump_str(out, "name", g->name);
+		g_string_append_c(out, '\n');
+	}
+	for (i = 0; i < ab->contacts->len; i++) {
+		MsnAbchContact *c = ab->contacts->pdata[i];
+
+		g_string_append(out, "contact");
+		dump_str(out, "guid", c->guid);
+		dump_str(out, "handle", c->handle);
+		dump_str(out, "display", c->display_name);
+		dump_str(out, "home", c->phone_home);
+		dump_str(out, "work", c->phone_work);
+		dump_str(out, "mobile", c->phone_mobile);
+		g_string_append_printf(out, " net=%u type=%d msgr=%d", c->network, c->type,
+		                       c->is_messenger_user);
+		for (j = 0; c->group_guids && c->group_guids[j]; j++)
+			dump_str(out, "in", c->group_guids[j]);
+		g_string_append_c(out, '\n');
+	}
+	g_string_append(out, "me");
+	dump_str(out, "guid", ab->me_guid);
+	dump_str(out, "handle", ab->me_handle);
+	dump_str(out, "display", ab->me_display_name);
+	g_string_append_printf(out, " blp=%u gtc=%d\n", ab->blp, ab->gtc);
+	for (i = 0; i < ab->notes->len; i++)
+		g_string_append_printf(out, "note %s\n", (const char *)ab->notes->pdata[i]);
+	return g_string_free(out, FALSE);
+}
+
+static char *
+dump_memberships(MsnAbchMemberships *m, GError *error)
+{
+	GString *out = g_string_new(NULL);
+	guint i;
+
+	if (m == NULL) {
+		g_string_printf(out, "error %s %d %s", g_quark_to_string(error->domain), error->code,
+		                error->message);
+		return g_string_free(out, FALSE);
+	}
+	for (i = 0; i < m->members->len; i++) {
+		MsnAbchMember *x = m->members->pdata[i];
+
+		g_string_append(out, "member");
+		dump_str(out, "handle", x->handle);
+		dump_str(out, "display", x->display_name);
+		g_string_append_printf(out, " lists=%u net=%u\n", x->lists, x->network);
+	}
+	for (i = 0; i < m->notes->len; i++)
+		g_string_append_printf(out, "note %s\n", (const char *)m->notes->pdata[i]);
+	return g_string_free(out, FALSE);
+}
+
+/* Feeds doc in pieces of `piece` bytes (0: sizes from rand) and ends with status. */
+static char *
+streamed(MsnAbchOp op, const char *doc, gsize len, gsize piece, GRand *rand, guint status)
+{
+	MsnAbchParser *p = msn_abch_parser_new(op);
+	GError *error = NULL;
+	gsize off = 0;
+	char *out;
+
+	while (off < len) {
+		gsize n = piece ? piece : (gsize)g_rand_int_range(rand, 1, 40);
+		char *copy;
+
+		n = MIN(n, len - off);
+		/* A copy of just the piece: reading past it would show in valgrind/ASan. */
+		copy = g_memdup2(doc + off, n);
+		msn_abch_parser_feed(p, copy, n);
+		g_free(copy);
+		off += n;
+	}
+	if (op == MSN_ABCH_FIND_ALL) {
+		MsnAbchAddressBook *ab = msn_abch_parser_end_find_all(p, status, &error);
+
+		out = dump_find_all(ab, error);
+		msn_abch_address_book_free(ab);
+	} else {
+		MsnAbchMemberships *m = msn_abch_parser_end_find_membership(p, status, &error);
+
+		out = dump_memberships(m, error);
+		msn_abch_memberships_free(m);
+	}
+	g_clear_error(&error);
+	return out;
+}
+
+/* doc read whole and in many splits gives one answer; returns it. */
+static char *
+check_splits(MsnAbchOp op, const char *doc, gsize len)
+{
+	static const gsize pieces[] = { 1, 2, 3, 4, 5, 7, 13, 199, 200, 201, 4096 };
+	GRand *rand = g_rand_new_with_seed(7);
+	GError *error = NULL;
+	char *whole;
+	gsize i;
+
+	if (op == MSN_ABCH_FIND_ALL) {
+		MsnAbchAddressBook *ab = msn_abch_parse_find_all(doc, len, &error);
+
+		whole = dump_find_all(ab, error);
+		msn_abch_address_book_free(ab);
+	} else {
+		MsnAbchMemberships *m = msn_abch_parse_find_membership(doc, len, &error);
+
+		whole = dump_memberships(m, error);
+		msn_abch_memberships_free(m);
+	}
+	g_clear_error(&error);
+	for (i = 0; i < G_N_ELEMENTS(pieces) + 5; i++) {
+		char *s = streamed(op, doc, len, i < G_N_ELEMENTS(pieces) ? pieces[i] : 0, rand, 200);
+
+		g_assert_cmpstr(s, ==, whole);
+		g_free(s);
+	}
+	g_rand_free(rand);
+	return whole;
+}
+
+static void
+test_push_splits(void)
+{
+	GString *doc = g_string_new(" \r\n\t" ENV_OPEN
+		"<ABFindAllResponse xmlns=\"http://www.msn.com/webservices/AddressBook\">"
+		"<ABFindAllResult><groups>");
+	g_autofree char *long_name = g_strnfill(MSN_ABCH_MAX_TEXT + 3, 'n');
+	g_autofree char *long_xml = NULL;
+	char *result;
+	gsize i;
+	static const char *const bad[] = {
+		"",
+		"   \n\t",
+		"this is not XML",
+		"<Envelope><Body><ABFindAllResponse><ABFindAllResult><contacts>",
+		"<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaaaaaa\">]><Envelope/>",
+		"<Envelope><Body><x>&undefined;</x></Body></Envelope>",
+		"<Envelope><Body><ABFindAllResponse/></Body></Envelope><second/>",
+		"<Envelope><Body/></Envelope>",
+		"<Envelope><Body><ABFindAllResult/></Body></Envelope>\xe2\x98",
+		"\xef\xbb\xbf<Envelope><Body><ABFindAllResult/></Body></Envelope>",
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Envelope><Body><ABFindAllResult>"
+		"<groups><Group><groupId>g</groupId><groupInfo><name>Caf\xe9 \xff</name></groupInfo>"
+		"</Group></groups></ABFindAllResult></Body></Envelope>",
+	};
+
+	/* A name cut by the text bound inside a 3-byte character. */
+	long_name[MSN_ABCH_MAX_TEXT - 1] = '\0';
+	long_xml = g_strdup_printf("<displayName>%s\xe2\x98\x83 tail</displayName>", long_name);
+	append_group(doc, G_WORK, "<name>W\xc3\xb6rk \xf0\x9f\x98\x80 &amp; <![CDATA[<b>]]></name>");
+	append_group(doc, G_FAMILY, "<name>Fam\xe9ly \xff\xfe \xe2\x98 x \xed\xa0\x80</name>");
+	g_string_append(doc, "</groups><contacts>");
+	append_contact(doc, C_BOB, "Live", "Bob@Example.com", "B\xc3\xb8\x62 \xe2\x98\x83",
+	               "<groupIds><guid>" G_WORK "</guid><guid>" G_FAMILY "</guid></groupIds>",
+	               "<phones><ContactPhone><contactPhoneType>ContactPhoneMobile"
+	               "</contactPhoneType><number>+1 555</number><isMessengerEnabled>true"
+	               "</isMessengerEnabled></ContactPhone></phones>", "true", "false");
+	append_contact(doc, "c0000000-0000-0000-0000-000000000002", "Regular", NULL, "Mail Only",
+	               NULL, "<emails><ContactEmail><contactEmailType>Messenger2</contactEmailType>"
+	               "<email>Y@Yahoo.com</email><isMessengerEnabled>true</isMessengerEnabled>"
+	               "</ContactEmail></emails>", "true", "false");
+	append_contact(doc, C_BOB, "Regular", "dup@example.com", "Dup", NULL, NULL, "true", "false");
+	g_string_append_printf(doc, "<Contact><contactId>c0000000-0000-0000-0000-00000000000c"
+	                       "</contactId><contactInfo><passportName>long@example.com"
+	                       "</passportName>%s</contactInfo></Contact>", long_xml);
+	g_string_append(doc, ME_CONTACT "</contacts></ABFindAllResult></ABFindAllResponse>"
+	                ENV_CLOSE "\n");
+
+	result = check_splits(MSN_ABCH_FIND_ALL, doc->str, doc->len);
+	/* The document is read as meant, not only the same way each time. */
+	g_assert_nonnull(strstr(result, "name=W\xc3\xb6rk \xf0\x9f\x98\x80 & <b>\n"));
+	g_assert_nonnull(strstr(result, "name=Fam\xef\xbf\xbdly \xef\xbf\xbd\xef\xbf\xbd "
+	                        "\xef\xbf\xbd\xef\xbf\xbd x \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\n"));
+	g_assert_nonnull(strstr(result, "handle=bob@example.com display=B\xc3\xb8\x62 \xe2\x98\x83"));
+	g_assert_nonnull(strstr(result, "mobile=+1 555"));
+	g_assert_nonnull(strstr(result, "handle=y@yahoo.com"));
+	g_assert_nonnull(strstr(result, "note duplicate contact dup@example.com"));
+	{
+		g_autofree char *blp = g_strdup_printf("blp=%u gtc=%d", MSN_ADL_BL, 'A');
+
+		g_assert_nonnull(strstr(result, blp));
+	}
+	g_free(result);
+	g_string_free(doc, TRUE);
+
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		result = check_splits(MSN_ABCH_FIND_ALL, bad[i], strlen(bad[i]));
+		g_test_message("%s", result);
+		g_free(result);
+		g_free(check_splits(MSN_ABCH_FIND_MEMBERSHIP, bad[i], strlen(bad[i])));
+	}
+
+	doc = g_string_new(ENV_OPEN "<FindMembershipResponse><FindMembershipResult><Services>"
+	                   "<Service><Memberships>");
+	open_membership(doc, "Allow");
+	append_member(doc, "Allow", "PassportMember", "Passport", PASSPORT("Bob@Example.com"), NULL);
+	append_member(doc, "Allow", "EmailMember", "Email", "<Email>y\xc3\xa9@yahoo.com</Email>",
+	              "<Annotations><Annotation><Name>MSN.IM.BuddyType</Name><Value>32:</Value>"
+	              "</Annotation></Annotations>");
+	close_membership(doc);
+	open_membership(doc, "Reverse");
+	append_member(doc, "Reverse", "PassportMember", "Passport", PASSPORT("bob@example.com"),
+	              "<DisplayName>B\xf8\x62</DisplayName>");
+	close_membership(doc);
+	g_string_append(doc, "</Memberships><Info><Handle><Type>Messenger</Type></Handle></Info>"
+	                "</Service></Services></FindMembershipResult></FindMembershipResponse>"
+	                ENV_CLOSE);
+	result = check_splits(MSN_ABCH_FIND_MEMBERSHIP, doc->str, doc->len);
+	{
+		g_autofree char *bob = g_strdup_printf("handle=bob@example.com display=B\xef\xbf\xbd\x62 "
+		                                       "lists=%u net=1\n", MSN_ADL_AL | MSN_ADL_RL);
+		g_autofree char *y = g_strdup_printf("handle=y\xc3\xa9@yahoo.com display=(null) lists=%u "
+		                                     "net=32\n", MSN_ADL_AL);
+
+		g_assert_nonnull(strstr(result, bob));
+		g_assert_nonnull(strstr(result, y));
+	}
+	g_free(result);
+	g_string_free(doc, TRUE);
+}
+
+/* The HTTP status decides, as msn_abch_error_for_status does, whatever the split. */
+static void
+test_push_status(void)
+{
+	static const char fault[] = ENV_OPEN "<soap:Fault><faultcode>soap:Client</faultcode>"
+		"<faultstring>Contact Does Not Exist</faultstring><detail><errorcode>"
+		"ContactDoesNotExist</errorcode></detail></soap:Fault>" ENV_CLOSE;
+	static const char html[] = "<html><body>Internal Server Error</body></html>";
+	static const struct {
+		const char *body;
+		guint status;
+		int code;
+		const char *says;
+	} cases[] = {
+		{ fault, 500, MSN_ABCH_ERROR_CONTACT_DOES_NOT_EXIST, "Contact Does Not Exist" },
+		{ fault, 200, MSN_ABCH_ERROR_CONTACT_DOES_NOT_EXIST, "Contact Does Not Exist" },
+		{ html, 500, MSN_ABCH_ERROR_SERVER, "failed (HTTP 500)" },
+		{ "not XML at all", 503, MSN_ABCH_ERROR_SERVER, "failed (HTTP 503)" },
+		{ "", 403, MSN_ABCH_ERROR_TICKET_REFUSED, "HTTP 403" },
+		{ html, 404, MSN_ABCH_ERROR_SERVER, "answered HTTP 404" },
+	};
+	gsize i, piece;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GError *expected = cases[i].status == 200 ? NULL :
+		                   msn_abch_error_for_status(cases[i].status, cases[i].body,
+		                                             strlen(cases[i].body));
+
+		for (piece = 1; piece <= 64; piece *= 4) {
+			char *a = streamed(MSN_ABCH_FIND_ALL, cases[i].body, strlen(cases[i].body), piece,
+			                   NULL, cases[i].status);
+			char *m = streamed(MSN_ABCH_FIND_MEMBERSHIP, cases[i].body, strlen(cases[i].body),
+			                   piece, NULL, cases[i].status);
+			char *want = g_strdup_printf("error %s %d ", g_quark_to_string(MSN_ABCH_ERROR),
+			                             cases[i].code);
+
+			g_assert_true(g_str_has_prefix(a, want));
+			g_assert_nonnull(strstr(a, cases[i].says));
+			g_assert_cmpstr(a, ==, m);
+			if (expected)
+				g_assert_cmpstr(a + strlen(want), ==, expected->message);
+			g_free(a);
+			g_free(m);
+			g_free(want);
+		}
+		g_clear_error(&expected);
+	}
+}
+
+/* MSN_ABCH_MAX_BODY in all, fed piece by piece: the byte over it is refused. */
+static void
+test_push_bound(void)
+{
+	gsize piece = 1024 * 1024, fed;
+	char *spaces = g_malloc(piece);
+	MsnAbchParser *p = msn_abch_parser_new(MSN_ABCH_FIND_ALL);
+	GError *error = NULL;
+
+	memset(spaces, ' ', piece);
+	g_assert_true(msn_abch_parser_feed(p, "<Envelope>", 10));
+	for (fed = 10; fed + piece <= MSN_ABCH_MAX_BODY; fed += piece)
+		g_assert_true(msn_abch_parser_feed(p, spaces, piece));
+	g_assert_true(msn_abch_parser_feed(p, spaces, MSN_ABCH_MAX_BODY - fed));
+	g_assert_false(msn_abch_parser_feed(p, " ", 1));
+	g_assert_false(msn_abch_parser_feed(p, "</Envelope>", 11));
+	g_assert_null(msn_abch_parser_end_find_all(p, 200, &error));
+	g_assert_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_TOO_LARGE);
+	g_clear_error(&error);
+
+	/* Dropped halfway, for a fetch that failed or was cancelled. */
+	p = msn_abch_parser_new(MSN_ABCH_FIND_MEMBERSHIP);
+	{
+		static const char cut[] = "<?xml version=\"1.0\"?><a><b>\xc3";
+
+		g_assert_true(msn_abch_parser_feed(p, cut, strlen(cut)));
+	}
+	msn_abch_parser_free(p);
+	g_free(spaces);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1165,5 +1491,8 @@ main(int argc, char **argv)
 	g_test_add_func("/abch/cookie", test_cookie);
 	g_test_add_func("/abch/20000", test_20000);
 	g_test_add_func("/abch/too-many", test_too_many);
+	g_test_add_func("/abch/push/splits", test_push_splits);
+	g_test_add_func("/abch/push/status", test_push_status);
+	g_test_add_func("/abch/push/bound", test_push_bound);
 	return g_test_run();
 }
