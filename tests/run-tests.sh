@@ -48,7 +48,7 @@ run_one() { # name, command...
 }
 
 for t in "$builddir"/tests/*; do
-  [ -x "$t" ] || continue
+  [ -f "$t" ] && [ -x "$t" ] || continue
   n=$(basename "$t")
   case "$n" in *"$pattern"*) ;; *) continue ;; esac
   case "$n" in

@@ -49,7 +49,9 @@ if ! start_server main --versions 8-14 --account 'alice@signin.test:secret:Alice
 fi
 set -- server=127.0.0.1 port="$main_ns" max_protocol=14 \
   nexus_url="https://127.0.0.1:$main_https/rdr/pprdr.asp" \
-  rst_url="https://127.0.0.1:$main_https/RST.srf" tls_fingerprint="$tls_fp"
+  rst_url="https://127.0.0.1:$main_https/RST.srf" tls_fingerprint="$tls_fp" \
+  ab_url="https://127.0.0.1:$main_https/abservice/abservice.asmx" \
+  sharing_url="https://127.0.0.1:$main_https/abservice/SharingService.asmx"
 {
   echo "<?xml version='1.0' encoding='UTF-8' ?>"
   echo "<account version='1.0'>"

@@ -58,7 +58,9 @@ fi
 
 # --- the accounts -----------------------------------------------------------------
 urls() { # https-port
-  echo "nexus_url=https://127.0.0.1:$1/rdr/pprdr.asp" "rst_url=https://127.0.0.1:$1/RST.srf"
+  echo "nexus_url=https://127.0.0.1:$1/rdr/pprdr.asp" "rst_url=https://127.0.0.1:$1/RST.srf" \
+    "ab_url=https://127.0.0.1:$1/abservice/abservice.asmx" \
+    "sharing_url=https://127.0.0.1:$1/abservice/SharingService.asmx"
 }
 # shellcheck disable=SC2046
 {
