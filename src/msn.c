@@ -5,6 +5,7 @@
  */
 #include "msnp.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <accountopt.h>
@@ -20,6 +21,7 @@
 #include "presence.h"
 #include "roster.h"
 #include "session.h"
+#include "switchboard.h"
 
 static PurplePlugin *msnp_plugin;
 
@@ -286,6 +288,106 @@ msnp_set_public_alias(PurpleConnection *gc, const char *alias,
 	msn_contacts_set_own_name(session, alias, success_cb, failure_cb);
 }
 
+/* ---- Conversations ---------------------------------------------------- */
+
+static int
+msnp_send_im(PurpleConnection *gc, const char *who, const char *message,
+             PurpleMessageFlags flags)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session == NULL)
+		return -ENOTCONN;
+	return msn_switchboard_send_im(session, who, message);
+}
+
+static unsigned int
+msnp_send_typing(PurpleConnection *gc, const char *who, PurpleTypingState state)
+{
+	MsnSession *session = user_session(gc);
+
+	return session ? msn_switchboard_send_typing(session, who, state) : 0;
+}
+
+static void
+msnp_convo_closed(PurpleConnection *gc, const char *who)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_switchboard_conv_closed(session, who);
+}
+
+static gboolean
+msnp_send_attention(PurpleConnection *gc, const char *who, guint type)
+{
+	MsnSession *session = user_session(gc);
+
+	return session && type == 0 && msn_switchboard_send_nudge(session, who);
+}
+
+static GList *
+msnp_attention_types(PurpleAccount *account)
+{
+	static GList *types;
+
+	if (types == NULL)
+		types = g_list_append(NULL, purple_attention_type_new("Nudge", _("Nudge"),
+			_("%s has nudged you!"), _("Nudging %s...")));
+	return types;
+}
+
+static int
+msnp_chat_send(PurpleConnection *gc, int id, const char *message, PurpleMessageFlags flags)
+{
+	MsnSession *session = user_session(gc);
+
+	return session ? msn_switchboard_chat_send(session, id, message) : -ENOTCONN;
+}
+
+static void
+msnp_chat_invite(PurpleConnection *gc, int id, const char *message, const char *who)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_switchboard_chat_invite(session, id, who);
+}
+
+static void
+msnp_chat_leave(PurpleConnection *gc, int id)
+{
+	MsnSession *session = user_session(gc);
+
+	if (session)
+		msn_switchboard_chat_leave(session, id);
+}
+
+static void
+msnp_initiate_chat_cb(PurpleBlistNode *node, gpointer data)
+{
+	PurpleBuddy *buddy;
+	PurpleConnection *gc;
+	MsnSession *session;
+
+	if (!PURPLE_BLIST_NODE_IS_BUDDY(node))
+		return;
+	buddy = (PurpleBuddy *)node;
+	gc = purple_account_get_connection(purple_buddy_get_account(buddy));
+	session = gc ? user_session(gc) : NULL;
+	if (session)
+		msn_switchboard_start_chat(session, purple_buddy_get_name(buddy));
+}
+
+static GList *
+msnp_blist_node_menu(PurpleBlistNode *node)
+{
+	if (!PURPLE_BLIST_NODE_IS_BUDDY(node))
+		return NULL;
+	return g_list_append(NULL, purple_menu_action_new(_("Initiate _Chat"),
+		PURPLE_CALLBACK(msnp_initiate_chat_cb), NULL, NULL));
+}
+
 static PurplePluginProtocolInfo prpl_info = {
 	.options = OPT_PROTO_MAIL_CHECK,
 	.icon_spec = NO_BUDDY_ICONS,
@@ -309,6 +411,15 @@ static PurplePluginProtocolInfo prpl_info = {
 	.rename_group = msnp_rename_group,
 	.remove_group = msnp_remove_group,
 	.set_public_alias = msnp_set_public_alias,
+	.send_im = msnp_send_im,
+	.send_typing = msnp_send_typing,
+	.convo_closed = msnp_convo_closed,
+	.send_attention = msnp_send_attention,
+	.get_attention_types = msnp_attention_types,
+	.chat_send = msnp_chat_send,
+	.chat_invite = msnp_chat_invite,
+	.chat_leave = msnp_chat_leave,
+	.blist_node_menu = msnp_blist_node_menu,
 	.struct_size = sizeof(PurplePluginProtocolInfo),
 };
 

@@ -18,6 +18,7 @@
 #include "proto/urlenc.h"
 #include "presence.h"
 #include "psm.h"
+#include "switchboard.h"
 
 /* Seconds between PNGs unless the server asks otherwise (QNG n), and how long
  * the NS may stay silent after a PNG before the connection counts as dead. */
@@ -54,6 +55,7 @@ msn_session_new(PurpleAccount *account, PurpleConnection *gc)
 	session->roster = msn_roster_new();
 	session->gtc = 'A';
 	session->blp = 'A';
+	msn_switchboards_init(session);
 	return session;
 }
 
@@ -66,6 +68,7 @@ msn_session_free(MsnSession *session)
 	 * echo, which Escargot does not send anyway). */
 	if (session->ns && session->state == MSN_SIGNIN_ONLINE)
 		msn_conn_send_plain(session->ns, "OUT");
+	msn_switchboards_free(session);
 	msn_contacts_cancel_all(session);
 	msn_conn_free(session->ns);
 	msn_web_free(session->web);
@@ -114,6 +117,9 @@ ns_connect(MsnSession *session, const char *host, int port)
 	GError *error = NULL;
 
 	msn_conn_free(session->ns);
+	session->ns = NULL;
+	/* XFR SB replies owed by the old connection will not come. */
+	msn_switchboards_ns_lost(session);
 	session->ns = msn_conn_new(session->account, MSN_SERVICE_NS, session->max_version,
 	                           &ns_callbacks, session);
 	msn_conn_set_default_timeout(session->ns, (guint)CLAMP(purple_account_get_int(
@@ -724,6 +730,8 @@ ns_command(MsnConn *conn, MsnCommand *cmd, gpointer data)
 		     * (13–14 sign-in) acknowledge what we sent; nothing waits. */
 	else if (strcmp(cmd->name, "CHL") == 0)
 		handle_chl(session, cmd);
+	else if (strcmp(cmd->name, "RNG") == 0)
+		msn_switchboard_handle_rng(session, cmd);
 	else if (strcmp(cmd->name, "QNG") == 0) {
 		if (cmd->n_params > 0 && session->state == MSN_SIGNIN_ONLINE)
 			schedule_ping(session, (guint)CLAMP(atoi(cmd->params[0]), 0, 3600));

@@ -64,6 +64,11 @@ typedef struct _MsnSession {
 	char *sent_status;
 	GBytes *sent_uux;
 
+	/* Conversations (switchboard.c). */
+	GHashTable *switchboards;  /* id -> MsnSwitchboard, every one that exists */
+	GHashTable *sb_im;         /* normalised handle -> the switchboard to send on */
+	guint next_sb_id;
+
 	guint ping_timer;
 	guint ping_interval;       /* seconds, from QNG */
 	guint reconnect_timer;
