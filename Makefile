@@ -170,6 +170,12 @@ $(BUILDDIR)/tests/$(1): $(BUILDDIR)/obj/tests/integration/$(1).o $(DRIVER_OBJ) $
 endef
 $(foreach t,$(basename $(notdir $(INTEG_SRC))),$(eval $(call INTEG_RULE,$(t))))
 
+# msnp-peer: a second user for the UI scripts and the demo (the driver, as a tool).
+PEER := $(BUILDDIR)/msnp-peer
+$(PEER): $(BUILDDIR)/obj/tests/peer/msnp-peer.o $(DRIVER_OBJ) $(PROTO_LIB)
+	$(say) LINK $@
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(call pkg_libs,$(PLUGIN_PKGS))
+
 # Fuzz targets: always built as corpus replayers (run by check); built as real
 # libFuzzer binaries with `make fuzz` when clang is present.
 $(BUILDDIR)/tests/replay-fuzz-%: $(BUILDDIR)/obj/tests/fuzz/fuzz-%.o $(BUILDDIR)/obj/tests/fuzz/replay-main.o $(PROTO_LIB)
@@ -211,7 +217,7 @@ $(BUILDDIR)/tests/shim/libnodns.so: tests/shim/nodns.c Makefile
 	$(say) LINK $@
 	$(Q)$(CC) -shared -fPIC $(CPPFLAGS) $(CFLAGS) -o $@ $< -ldl
 
-tests: $(PLUGIN) $(SERVER) $(UNIT_BIN) $(INTEG_BIN) $(REPLAY_BIN) $(BUILDDIR)/tests/shim/libnodns.so mo
+tests: $(PLUGIN) $(SERVER) $(PEER) $(UNIT_BIN) $(INTEG_BIN) $(REPLAY_BIN) $(BUILDDIR)/tests/shim/libnodns.so mo
 
 # Translations.
 pot: po/$(GETTEXT_PACKAGE).pot
@@ -290,7 +296,7 @@ check-asan: deps-check
 	@ASAN=1 sh tests/run-tests.sh $(BUILDDIR)/asan
 
 demo: deps-demo
-	$(MAKE) BUILDDIR=$(BUILDDIR) plugin mo $(SERVER)
+	$(MAKE) BUILDDIR=$(BUILDDIR) plugin mo $(SERVER) $(PEER)
 	@sh tests/demo.sh $(BUILDDIR)
 
 DIST_FILES = Makefile README.md $(wildcard LICENSE COPYING) .ci/run src data po tests

@@ -34,8 +34,9 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-demo.XXXXXX") || exit 1
 cfg=$tmp/config
-server_pid='' ui_pid=''
+server_pid='' ui_pid='' peer_pid=''
 cleanup() {
+  [ -n "$peer_pid" ] && kill "$peer_pid" 2>/dev/null && wait "$peer_pid" 2>/dev/null
   if [ -n "$ui_pid" ]; then
     kill "$ui_pid" 2>/dev/null
     i=0
@@ -67,6 +68,9 @@ exec 8<>"$tmp/ctl"
   --contact 'bob@demo.test:alice@demo.test:FL,AL,RL:Alice' \
   --contact 'alice@demo.test:carol@demo.test:FL,AL:Carol:Friends' \
   --presence 'carol@demo.test:AWY:Carol' \
+  --account 'echo@demo.test:demo:Echo' \
+  --contact 'alice@demo.test:echo@demo.test:FL,AL,RL:Echo:Friends' \
+  --contact 'echo@demo.test:alice@demo.test:FL,AL,RL:Alice' \
   --log "$log" --exit-on-stdin-eof <"$tmp/ctl" >"$tmp/server.out" 2>"$tmp/server.err" 8>&- &
 server_pid=$!
 i=0
@@ -85,6 +89,17 @@ http=$(port_of http)
 if [ -z "$ns" ] || [ "$ns" = 0 ] || [ -z "$http" ] || [ "$http" = 0 ]; then
   echo "demo: unexpected line from the test server: $ready" >&2
   exit 1
+fi
+
+# --- echo@demo.test: a second plugin instance that answers every message -------
+base=http://127.0.0.1:$http
+if [ -x "$builddir/msnp-peer" ]; then
+  MSNP_BUILDDIR=$builddir "$builddir/msnp-peer" echo@demo.test demo server=127.0.0.1 \
+    port="$ns" max_protocol="$protocol" nexus_url="$base/rdr/pprdr.asp" \
+    rst_url="$base/RST.srf" ab_url="$base/abservice/abservice.asmx" \
+    sharing_url="$base/abservice/SharingService.asmx" --echo \
+    </dev/null >"$tmp/peer.out" 2>&1 8>&- &
+  peer_pid=$!
 fi
 
 # --- the client's throw-away config folder ---------------------------------------
@@ -155,6 +170,8 @@ cat <<EOF2
       alice@demo.test / demo   (signed in for you)
       bob@demo.test   / demo   (in the account list, disabled: enable it to chat
                                 with alice from the same window)
+      echo@demo.test           (always online: answers every message, keeping
+                                its fonts and colours)
   Starting $ui with a throw-away settings folder ($cfg).
   $quit
   When it exits, the server stops and the folder is removed.
