@@ -68,6 +68,7 @@ typedef struct _MsnSession {
 	GHashTable *switchboards;  /* id -> MsnSwitchboard, every one that exists */
 	GHashTable *sb_im;         /* normalised handle -> the switchboard to send on */
 	guint next_sb_id;
+	gboolean sb_closing;       /* signing off: no new conversation windows */
 
 	guint ping_timer;
 	guint ping_interval;       /* seconds, from QNG */

@@ -131,12 +131,13 @@ find_chat(MsnSession *session, int id)
 	return purple_find_chat(session->gc, id);
 }
 
+/* The conversation with who, opened when there is none (unless signing off). */
 static PurpleConversation *
 im_conv(MsnSession *session, const char *who)
 {
 	PurpleConversation *conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, who,
 	                                                                 session->account);
-	if (conv == NULL)
+	if (conv == NULL && !session->sb_closing)
 		conv = purple_conversation_new(PURPLE_CONV_TYPE_IM, session->account, who);
 	return conv;
 }
@@ -1309,9 +1310,18 @@ msn_switchboards_free(MsnSession *session)
 
 	if (session->switchboards == NULL)
 		return;
+	session->sb_closing = TRUE;
 	all = g_hash_table_get_values(session->switchboards);
 	for (l = all; l; l = l->next) {
 		MsnSwitchboard *sb = l->data;
+		GList *q;
+		guint i;
+		/* Signing off (or the connection died): what did not arrive is said
+		 * in the conversations still open. */
+		for (q = sb->queue.head; q; q = q->next)
+			report_undelivered(session, ((Part *)q->data)->msg);
+		for (i = 0; i < sb->in_flight->len; i++)
+			report_undelivered(session, ((Part *)g_ptr_array_index(sb->in_flight, i))->msg);
 		if (sb->conn && sb->state >= SB_AUTH && sb->state != SB_CLOSED)
 			msn_conn_send_plain(sb->conn, "OUT");
 		sb_destroy(sb);
