@@ -7,6 +7,7 @@
 
 #include <debug.h>
 #include <eventloop.h>
+#include <blist.h>
 #include <privacy.h>
 #include <server.h>
 
@@ -564,20 +565,31 @@ msn_switchboard_send_typing(MsnSession *session, const char *who_in, PurpleTypin
 	if (state != PURPLE_TYPING || !session_online(session))
 		return 0;
 	who = handle_norm(who_in);
-	sb = who ? g_hash_table_lookup(session->sb_im, who) : NULL;
+	if (who == NULL || g_ascii_strcasecmp(who, session->handle) == 0) {
+		g_free(who);
+		return 0;
+	}
+	sb = g_hash_table_lookup(session->sb_im, who);
+	if (sb == NULL) {
+		/* As the official client: starting to type opens the conversation,
+		 * so the contact sees it before the first message — but only with
+		 * a contact who is online (no "offline" notice for typing). */
+		PurpleBuddy *buddy = purple_find_buddy(session->account, who);
+		if (buddy && PURPLE_BUDDY_IS_ONLINE(buddy))
+			sb = im_switchboard(session, who);
+	}
 	g_free(who);
-	/* No switchboard is opened for a typing notice alone. */
-	if (sb == NULL || !sb_can_send(sb))
+	if (sb == NULL)
 		return 0;
 	if (sb->last_typing == 0 || now - sb->last_typing >= (MSN_TYPING_RESEND - 1) * G_USEC_PER_SEC) {
 		GBytes *payload = msn_content_build_typing(session->handle);
 		if (payload) {
-			Part *p = g_new0(Part, 1);
-			p->sb = sb;
-			p->payload = payload;
-			p->ack = 'U';
-			transmit(sb, p);
+			GPtrArray *one = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+			g_ptr_array_add(one, payload);
 			sb->last_typing = now;
+			/* Queued until someone has joined, like a message (ack U). */
+			sb_enqueue(sb, one, NULL, 'U');
+			g_ptr_array_unref(one);
 		}
 	}
 	return MSN_TYPING_RESEND;

@@ -60,7 +60,13 @@ received_im(PurpleAccount *a, char *sender, char *message, PurpleConversation *c
 		return;
 	say_html("im", sender, message);
 	if (echo && !(flags & PURPLE_MESSAGE_NOTIFY)) {
-		char *reply = g_strdup_printf("You said: %s", message);
+		/* MSN has one format per message, the one at its first visible
+		 * character: the prefix goes inside the leading tags. */
+		const char *p = message;
+		char *reply;
+		while (*p == '<' && strchr(p, '>'))
+			p = strchr(p, '>') + 1;
+		reply = g_strdup_printf("%.*sYou said: %s", (int)(p - message), message, p);
 		serv_send_im(purple_account_get_connection(account), sender, reply, 0);
 		g_free(reply);
 	}
