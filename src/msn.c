@@ -19,6 +19,7 @@
 
 #include "contacts.h"
 #include "presence.h"
+#include "proto/ubx.h"
 #include "roster.h"
 #include "session.h"
 #include "switchboard.h"
@@ -117,6 +118,33 @@ msnp_status_text(PurpleBuddy *buddy)
 	return msn_presence_status_text(gc->proto_data, purple_buddy_get_name(buddy));
 }
 
+/* The personal message and the song, each on its own line (the buddy list's
+ * one line shows the song when there is one, as the official client did). */
+static void
+msnp_add_message_lines(const MsnContact *c, PurpleNotifyUserInfo *info)
+{
+	MsnMedia *media;
+
+	if (c->psm && *c->psm)
+		purple_notify_user_info_add_pair_plaintext(info, _("Message"), c->psm);
+	if (c->media && (media = msn_media_parse(c->media)) != NULL) {
+		char *text = msn_media_render(media);
+		if (text && media->type == MSN_MEDIA_MUSIC && media->n_values > 2 &&
+		    *media->values[2]) {
+			/* The album, when the format did not show it. */
+			if (strstr(media->format ? media->format : "", "{2}") == NULL) {
+				char *with = g_strdup_printf("%s (%s)", text, media->values[2]);
+				g_free(text);
+				text = with;
+			}
+		}
+		if (text)
+			purple_notify_user_info_add_pair_plaintext(info, _("Now Listening"), text);
+		g_free(text);
+		msn_media_free(media);
+	}
+}
+
 static void
 msnp_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 {
@@ -125,15 +153,12 @@ msnp_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 	PurpleStatus *status = purple_presence_get_active_status(presence);
 	MsnSession *session = gc ? gc->proto_data : NULL;
 	MsnContact *c = session ? msn_roster_find(session->roster, purple_buddy_get_name(buddy)) : NULL;
-	char *text;
 
 	if (purple_presence_is_online(presence))
 		purple_notify_user_info_add_pair_plaintext(info, _("Status"),
 			purple_presence_is_idle(presence) ? _("Idle") : purple_status_get_name(status));
-	if (session && (text = msn_presence_status_text(session, purple_buddy_get_name(buddy)))) {
-		purple_notify_user_info_add_pair(info, _("Message"), text);
-		g_free(text);
-	}
+	if (c)
+		msnp_add_message_lines(c, info);
 	if (c == NULL || !full)
 		return;
 	if (c->phone_home)
@@ -146,6 +171,44 @@ msnp_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 		(c->lists & (MSN_LIST_RL | MSN_LIST_PL)) ? _("Yes") : _("No"));
 	if (c->lists & MSN_LIST_BL)
 		purple_notify_user_info_add_pair_plaintext(info, _("Blocked"), _("Yes"));
+}
+
+/* Get Info: what the roster knows (MSN has no profile service to ask). */
+static void
+msnp_get_info(PurpleConnection *gc, const char *who)
+{
+	MsnSession *session = gc->proto_data;
+	PurpleNotifyUserInfo *info = purple_notify_user_info_new();
+	PurpleBuddy *buddy = purple_find_buddy(purple_connection_get_account(gc), who);
+	MsnContact *c = session ? msn_roster_find(session->roster, who) : NULL;
+
+	purple_notify_user_info_add_pair_plaintext(info, _("E-mail address"), who);
+	if (c && c->friendly && *c->friendly)
+		purple_notify_user_info_add_pair_plaintext(info, _("Display name"), c->friendly);
+	if (buddy) {
+		PurplePresence *presence = purple_buddy_get_presence(buddy);
+		purple_notify_user_info_add_pair_plaintext(info, _("Status"),
+			!purple_presence_is_online(presence) ? _("Offline") :
+			purple_presence_is_idle(presence) ? _("Idle") :
+			purple_status_get_name(purple_presence_get_active_status(presence)));
+	}
+	if (c) {
+		msnp_add_message_lines(c, info);
+		if (c->phone_home)
+			purple_notify_user_info_add_pair_plaintext(info, _("Home phone"), c->phone_home);
+		if (c->phone_work)
+			purple_notify_user_info_add_pair_plaintext(info, _("Work phone"), c->phone_work);
+		if (c->phone_mobile)
+			purple_notify_user_info_add_pair_plaintext(info, _("Mobile phone"), c->phone_mobile);
+		purple_notify_user_info_add_pair_plaintext(info, _("In your contact list"),
+			(c->lists & MSN_LIST_FL) ? _("Yes") : _("No"));
+		purple_notify_user_info_add_pair_plaintext(info, _("Has you on their list"),
+			(c->lists & (MSN_LIST_RL | MSN_LIST_PL)) ? _("Yes") : _("No"));
+		purple_notify_user_info_add_pair_plaintext(info, _("Blocked"),
+			(c->lists & MSN_LIST_BL) ? _("Yes") : _("No"));
+	}
+	purple_notify_userinfo(gc, who, info, NULL, NULL);
+	purple_notify_user_info_destroy(info);
 }
 
 static const char *
@@ -400,6 +463,7 @@ static PurplePluginProtocolInfo prpl_info = {
 	.login = msnp_login,
 	.close = msnp_close,
 	.normalize = msnp_normalize,
+	.get_info = msnp_get_info,
 	.add_buddy = msnp_add_buddy,
 	.remove_buddy = msnp_remove_buddy,
 	.add_permit = msnp_add_permit,

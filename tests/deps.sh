@@ -84,6 +84,9 @@ scan() {
     have compare  || add_opt compare imagemagick
     have convert  || add_opt convert imagemagick
     have rsvg-convert || add_opt rsvg-convert librsvg2-bin
+    have dbus-daemon || add_opt dbus-daemon dbus-daemon
+    have dbus-send || add_opt dbus-send dbus-bin
+    have dbus-monitor || add_opt dbus-monitor dbus-bin
   else
     have finch  || add_req finch finch
     have tmux   || add_req tmux tmux

@@ -14,8 +14,13 @@
 #   LOG_SYSTEM_PREF                    prefs.xml lines: libpurple keeps a system log
 #   signed_on CONFIG EMAIL             libpurple logged "+++ EMAIL signed on" there
 #   connection_errors DEBUGLOG         "EMAIL<TAB>REASON<TAB>TEXT" per connection error
+#   contact_list OWNER                 test server options: the buddy-list scripts' list
+#   https_urls PORT                    msnp_account settings: every service over HTTPS
+#   start_finch, finch_*, screen_png   Finch in tmux (its section below)
+#   start_bus, purple, signal_args     libpurple's D-Bus API in Pidgin (its section)
 #
-# The caller sets $tmp (a scratch folder it removes) before using the last five.
+# The caller sets $tmp (a scratch folder it removes) before using start_xvfb and
+# everything from make_cert on.
 n=0
 ok()     { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; }
@@ -172,4 +177,241 @@ connection_errors() {
       r = $0; sub(/.*\(reason: /, "", r); sub(/ .*/, "", r)
       t = $0; sub(/.* description: /, "", t); sub(/\)$/, "", t)
       print acct[g] "\t" r "\t" t }' "$1"
+}
+
+# contact_list OWNER: the test server options (no spaces: split them) for the list
+# the buddy-list scripts show.  Groups in this order: Friends, Work.
+#   bob    FL AL RL  Friends  online, "Bob B."
+#   carol  FL AL RL  Work     Busy, "Carol C."
+#   dave   FL AL RL  Friends  offline, "Dave D."
+#   erin   FL AL RL  -        Away, "Erin E." (no group: "Other Contacts")
+#   frank  RL PL              added OWNER, pending: an authorization request
+#   greg   FL BL     Work     blocked, offline, "Greg G."
+# 6 contacts, 5 of them buddies, 1 request.
+contact_list() {
+  echo "--group=$1:Friends --group=$1:Work" \
+    "--contact=$1:bob@example.com:FL+AL+RL:Bob%20B.:Friends" \
+    "--contact=$1:carol@example.com:FL+AL+RL:Carol%20C.:Work" \
+    "--contact=$1:dave@example.com:FL+AL+RL:Dave%20D.:Friends" \
+    "--contact=$1:erin@example.com:FL+AL+RL:Erin%20E." \
+    "--contact=$1:frank@example.com:RL+PL:Frank%20F." \
+    "--contact=$1:greg@example.com:FL+BL:Greg%20G.:Work" \
+    "--presence=bob@example.com:NLN:Bob%20B." "--presence=carol@example.com:BSY:Carol%20C." \
+    "--presence=erin@example.com:AWY:Erin%20E."
+}
+
+# https_urls PORT: msnp_account settings sending Passport/RST and (MSNP13+) the
+# address book and sharing services to the test server's HTTPS port.
+https_urls() {
+  echo "nexus_url=https://127.0.0.1:$1/rdr/pprdr.asp" "rst_url=https://127.0.0.1:$1/RST.srf" \
+    "ab_url=https://127.0.0.1:$1/abservice/abservice.asmx" \
+    "sharing_url=https://127.0.0.1:$1/abservice/SharingService.asmx"
+}
+
+# --- Finch in tmux ------------------------------------------------------------------
+# start_finch CONFIG COLS ROWS: Finch -d in a detached tmux session "finch" of that
+# size (socket $tmp/tmux.sock, HOME $tmp/home, LC_ALL C.UTF-8, its debug output in
+# $tmp/debug.log, its pid in $tmp/finch.pid); "FINCH-EXITED status=N" shows on the
+# screen if it ends.  stop_finch ends it (cleanup).
+#   finch_screen [-e]        the screen's text (-e: with its colours' escapes)
+#   finch_wait REGEX [SECS]  poll the screen until a line matches (default 10 s)
+#   finch_keys KEY...        tmux send-keys, then 0.3 s for Finch to draw
+#   finch_down, finch_home   the Down arrow and Home keys
+#   finch_focused            the title of the window with the focus (the taskbar,
+#                            Finch's last line, shows it white on blue)
+#   finch_focus TITLE        Alt-N (next window) until TITLE has the focus
+#   screen_png PNG           the screen, colours and all, drawn as a PNG (Pango)
+#   tooltip_fields           the "Key: value" fields of the windows in a screen's
+#                            text (stdin), one a line: a tooltip's lines, say
+#   finch_tooltip HANDLE     the Buddy List focused, Home, then Down until the
+#                            tooltip titled HANDLE shows: its screen's fields
+# finch_config CONFIG: prefs.xml (libpurple's system log on) and $tmp/home/.gntpositions
+# for a 200x50 screen: a 60x30 buddy list showing offline buddies at the top left
+# (the tooltip of its selected row beside it), the Debug Window (Finch -d opens
+# it) small in the bottom right corner, an "Authorize buddy?" dialog at the right.
+finch_tmux() { tmux -S "$tmp/tmux.sock" "$@"; }
+finch_config() {
+  cat >"$1/prefs.xml" <<XML
+<?xml version='1.0' encoding='UTF-8' ?>
+<pref version='1' name='/'>
+$LOG_SYSTEM_PREF
+ <pref name='finch'>
+  <pref name='blist'>
+   <pref name='showoffline' type='bool' value='1'/>
+   <pref name='size'>
+    <pref name='width' type='int' value='60'/>
+    <pref name='height' type='int' value='30'/>
+   </pref>
+  </pref>
+  <pref name='debug'>
+   <pref name='size'>
+    <pref name='width' type='int' value='40'/>
+    <pref name='height' type='int' value='6'/>
+   </pref>
+  </pref>
+ </pref>
+</pref>
+XML
+  mkdir -p "$tmp/home"
+  printf '[positions]\n.Buddy List = 0;0\n.Debug Window = 158;42\n.Authorize buddy? = 120;0\n' \
+    >"$tmp/home/.gntpositions"
+}
+start_finch() {
+  finch_tmux -f /dev/null new-session -d -s finch -x "$2" -y "$3" \
+    "sh -c 'echo \$\$ >\"$tmp/finch.pid\"; exec env -u G_DEBUG HOME=\"$tmp/home\" LC_ALL=C.UTF-8 LANGUAGE= finch -c \"$1\" -d 2>\"$tmp/debug.log\" 9>&-'; echo FINCH-EXITED status=\$?; sleep 60"
+}
+stop_finch() {
+  [ -S "$tmp/tmux.sock" ] && finch_tmux kill-server 2>/dev/null
+  fp=$(cat "$tmp/finch.pid" 2>/dev/null)
+  [ -n "$fp" ] || return 0
+  i=0
+  while kill -0 "$fp" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -9 "$fp" 2>/dev/null
+}
+finch_screen() { finch_tmux capture-pane -p ${1:+"$1"} -t finch 2>/dev/null; }
+finch_wait() {
+  fw_i=0 fw_n=$(( ${2:-10} * 10 ))
+  while [ $fw_i -lt $fw_n ]; do
+    finch_screen | grep -qE "$1" && return 0
+    sleep 0.1; fw_i=$((fw_i + 1))
+  done
+  return 1
+}
+finch_keys() { finch_tmux send-keys -t finch "$@"; sleep 0.3; }
+# The arrow keys as Finch's terminfo has them (tmux sends ESC [ B for "Down"
+# unless the program asked for keypad mode, which Finch does not).
+finch_down() { finch_tmux send-keys -t finch -l "$(printf '\033OB')"; sleep 0.3; }
+finch_home() { finch_tmux send-keys -t finch -l "$(printf '\033[1~')"; sleep 0.3; }
+finch_focused() {
+  finch_screen -e | tail -n 1 |
+    sed -n 's/.*\x1b\[[0-9;]*44m\([^\x1b]*\).*/\1/p' | sed 's/ *$//'
+}
+finch_focus() {
+  ff_i=0
+  while [ "$(finch_focused)" != "$1" ]; do
+    [ $ff_i -lt 8 ] || return 1
+    finch_keys M-n; ff_i=$((ff_i + 1))
+  done
+}
+tooltip_fields() {
+  awk '{ n = split($0, f, "│")
+         for (k = 1; k <= n; k++)
+           if (f[k] ~ /^[A-Z][A-Za-z ]*: /) { sub(/ +$/, "", f[k]); print f[k] } }'
+}
+finch_tooltip() {
+  finch_focus 'Buddy List' || return 1
+  finch_home
+  ft_i=0
+  while :; do
+    ft_screen=$(finch_screen)
+    if printf '%s\n' "$ft_screen" | grep -qF "┤$1├"; then
+      printf '%s\n' "$ft_screen" | tooltip_fields; return 0
+    fi
+    [ $ft_i -lt 12 ] || return 1
+    finch_down; ft_i=$((ft_i + 1))
+    # Finch may draw later on a busy machine: wait (up to 1 s) for the screen to
+    # change, and a moment more for the whole tooltip.
+    ft_j=0
+    while [ "$(finch_screen)" = "$ft_screen" ] && [ $ft_j -lt 10 ]; do
+      sleep 0.1; ft_j=$((ft_j + 1))
+    done
+    sleep 0.2
+  done
+}
+# ansi_pango: text with SGR escapes (tmux capture-pane -e) -> Pango markup lines.
+ansi_pango() {
+  awk '
+    BEGIN {
+      split("#000000 #cd0000 #00cd00 #cdcd00 #3b78ff #cd00cd #00cdcd #e5e5e5", pal, " ")
+      split("#7f7f7f #ff0000 #00ff00 #ffff00 #5c5cff #ff00ff #00ffff #ffffff", bri, " ")
+      fg = ""; bg = ""; bold = 0; rev = 0
+    }
+    function esc(s) {
+      gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); return s
+    }
+    function span(s,   f, b, t) {
+      if (s == "") return ""
+      f = fg == "" ? "#e5e5e5" : fg; b = bg == "" ? "#000000" : bg
+      if (rev) { t = f; f = b; b = t }
+      return "<span foreground=\"" f "\" background=\"" b "\"" \
+        (bold ? " weight=\"bold\"" : "") ">" esc(s) "</span>"
+    }
+    {
+      line = $0; res = ""
+      while ((i = index(line, "\033[")) > 0) {
+        res = res span(substr(line, 1, i - 1)); line = substr(line, i + 2)
+        if (!match(line, /[@-~]/)) { line = ""; break }
+        code = substr(line, 1, RSTART - 1); cmd = substr(line, RSTART, 1)
+        line = substr(line, RSTART + 1)
+        if (cmd != "m") continue
+        np = split(code, p, ";"); if (np == 0) { np = 1; p[1] = 0 }
+        for (k = 1; k <= np; k++) {
+          c = p[k] + 0
+          if (c == 0) { fg = ""; bg = ""; bold = 0; rev = 0 }
+          else if (c == 1) bold = 1
+          else if (c == 22) bold = 0
+          else if (c == 7) rev = 1
+          else if (c == 27) rev = 0
+          else if (c >= 30 && c <= 37) fg = pal[c - 29]
+          else if (c == 39) fg = ""
+          else if (c >= 40 && c <= 47) bg = pal[c - 39]
+          else if (c == 49) bg = ""
+          else if (c >= 90 && c <= 97) fg = bri[c - 89]
+          else if (c >= 100 && c <= 107) bg = bri[c - 99]
+          else if (c == 38 || c == 48) k += (p[k + 1] == 5 ? 2 : 4)
+        }
+      }
+      print res span(line)
+    }'
+}
+screen_png() {
+  command -v convert >/dev/null 2>&1 || return 1
+  sp_markup=$(finch_screen -e | ansi_pango | sed 's/%/%%/g')
+  convert -background black \
+    pango:"<span font_family=\"DejaVu Sans Mono,monospace\" size=\"10240\">$sp_markup</span>" \
+    "$1" 2>"$tmp/png.err"
+}
+
+# --- libpurple's D-Bus API in Pidgin ------------------------------------------------
+# start_bus: a private session bus for Pidgin (it serves libpurple's API there as
+# im.pidgin.purple.PurpleService) and a dbus-monitor writing every signal of that
+# API to $tmp/signals.log (Pidgin relays libpurple's and its own signals: BuddyAdded,
+# DrawingBuddy when the buddy list draws a buddy's row, DrawingTooltip, ...).  Sets
+# bus (the address; empty when dbus-daemon, dbus-send or dbus-monitor is missing or
+# the bus did not start), bus_pid and monitor_pid (stop both in cleanup).
+#   purple METHOD ARGS...    a call (dbus-send types: int32:N string:S); the reply's
+#                            values one a line ("int32 5"; a string bare)
+#   purple_ref METHOD ARGS   the value of a call answering one number
+#   signal_args MEMBER [N]   the Nth (default 1st) value of each MEMBER signal seen
+bus='' bus_pid='' monitor_pid=''
+start_bus() {
+  command -v dbus-daemon >/dev/null 2>&1 && command -v dbus-send >/dev/null 2>&1 &&
+    command -v dbus-monitor >/dev/null 2>&1 || return 1
+  dbus-daemon --session --nofork --address="unix:path=$tmp/bus" --print-address=1 \
+    >"$tmp/bus.addr" 2>"$tmp/bus.err" 9>&- &
+  bus_pid=$!
+  limit=50
+  poll test -s "$tmp/bus.addr" || return 1
+  DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/bus dbus-monitor --session \
+    "type='signal',interface='im.pidgin.purple.PurpleInterface'" \
+    >"$tmp/signals.log" 2>&1 9>&- &
+  monitor_pid=$!
+  # Monitoring starts once dbus-monitor has given up its own name.
+  poll grep -q 'member=NameLost' "$tmp/signals.log" || return 1
+  bus=unix:path=$tmp/bus
+}
+purple() {
+  pm=$1; shift
+  DBUS_SESSION_BUS_ADDRESS=$bus dbus-send --session --print-reply=literal \
+    --reply-timeout=3000 --dest=im.pidgin.purple.PurpleService /im/pidgin/purple/PurpleObject \
+    "im.pidgin.purple.PurpleInterface.$pm" "$@" 2>/dev/null |
+    awk '{ sub(/^ +/, ""); sub(/ +$/, ""); print }'
+}
+purple_ref() { purple "$@" | awk 'NR == 1 { print $2 }'; }
+signal_args() {
+  awk -v m="member=$1" -v k="${2:-1}" '
+    /^signal / { on = ($NF == m); i = 0; next }
+    on && /^ *[a-z0-9]+ / {
+      if (++i == k) { sub(/^ *[a-z0-9]+ /, ""); sub(/^"/, ""); sub(/"$/, ""); print } }
+  ' "$tmp/signals.log"
 }
