@@ -70,6 +70,8 @@ struct _MsnSwitchboard {
 	GPtrArray *in_flight;   /* Parts sent with ack A, waiting */
 	GPtrArray *calls;       /* Calls waiting */
 	guint setup_timer;      /* from XFR/RNG until someone is there */
+	gboolean ringing;       /* a CAL was answered RINGING */
+	gboolean typing_shown;  /* a typing notice was passed on since the last message */
 	gint64 last_typing;
 };
 
@@ -341,7 +343,15 @@ setup_timeout_cb(gpointer data)
 	MsnSwitchboard *sb = data;
 
 	sb->setup_timer = 0;
-	sb_fail(sb, _("The conversation could not be started: the server did not answer in time."));
+	if (sb->ringing && sb->im_who) {
+		/* CAL was answered with RINGING; the contact never came. */
+		char *esc = g_markup_escape_text(sb->im_who, -1);
+		char *text = g_strdup_printf(_("%s did not join the conversation in time."), esc);
+		sb_fail(sb, text);
+		g_free(text);
+		g_free(esc);
+	} else
+		sb_fail(sb, _("The conversation could not be started: the server did not answer in time."));
 	return FALSE;
 }
 
@@ -829,6 +839,7 @@ cal_reply(MsnConn *conn, MsnCommand *cmd, const GError *error, gpointer data)
 	g_ptr_array_remove(sb->calls, c);
 	g_free(c);
 	if (cmd && strcmp(cmd->name, "CAL") == 0) {
+		sb->ringing = TRUE;
 		purple_debug_info("msnp", "switchboard %u: ringing %s\n", sb->id, who);
 		g_free(who);
 		return;
@@ -1026,6 +1037,17 @@ body_text(const MsnMime *mime)
 	return text;
 }
 
+static gboolean
+has_visible(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p = g_utf8_next_char(p))
+		if (!g_unichar_isspace(g_utf8_get_char(p)))
+			return TRUE;
+	return FALSE;
+}
+
 static void
 got_text(MsnSwitchboard *sb, const char *who, const MsnMime *mime)
 {
@@ -1035,7 +1057,8 @@ got_text(MsnSwitchboard *sb, const char *who, const MsnMime *mime)
 
 	text = msn_text_normalize_newlines(raw);
 	g_free(raw);
-	if (*text == '\0') {
+	if (!has_visible(text)) {
+		/* Nothing to read (empty, or only spaces and line ends). */
 		purple_debug_info("msnp", "switchboard %u: empty message from %s dropped\n", sb->id, who);
 		g_free(text);
 		return;
@@ -1046,7 +1069,12 @@ got_text(MsnSwitchboard *sb, const char *who, const MsnMime *mime)
 	if (sb->is_chat)
 		serv_got_chat_in(session->gc, (int)sb->id, who, PURPLE_MESSAGE_RECV, html, time(NULL));
 	else {
-		serv_got_typing_stopped(session->gc, who);
+		/* The message ends the typing notice this switchboard started
+		 * (libpurple tells the UI even when no window is open yet). */
+		if (sb->typing_shown) {
+			sb->typing_shown = FALSE;
+			serv_got_typing_stopped(session->gc, who);
+		}
 		serv_got_im(session->gc, who, html, PURPLE_MESSAGE_RECV, time(NULL));
 	}
 	g_free(html);
@@ -1120,8 +1148,10 @@ got_msg(MsnSwitchboard *sb, MsnCommand *cmd)
 			got_text(sb, who, mime);
 		break;
 	case MSN_CONTENT_TYPING:
-		if (!sb->is_chat)
+		if (!sb->is_chat) {
+			sb->typing_shown = TRUE;
 			serv_got_typing(session->gc, who, MSN_TYPING_SHOW, PURPLE_TYPING);
+		}
 		break;
 	case MSN_CONTENT_NUDGE:
 		if (sb->is_chat)

@@ -1,5 +1,8 @@
 /* purple-msnp tests — a headless libpurple driver. */
+#define _GNU_SOURCE           /* dladdr */
 #include "integration/driver.h"
+
+#include <dlfcn.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,11 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <glib/gstdio.h>
 
+#include <conversation.h>
 #include <core.h>
 #include <notify.h>
 #include <debug.h>
@@ -69,12 +78,102 @@ io_add(gint fd, PurpleInputCondition condition, PurpleInputFunction func, gpoint
 	return id;
 }
 
+/* Timers libpurple and the plugin start through the event loop, tracked so
+ * that tests can see that none of the plugin's outlives what it was for. */
+typedef struct {
+	GSourceFunc func;
+	gpointer data;
+	guint id;
+	guint64 serial;       /* creation order */
+	gboolean plugin;      /* the callback is in libmsnp.so */
+} TimerClosure;
+
+static GHashTable *live_timers;   /* id -> TimerClosure */
+static guint64 timer_serial;
+
+static gboolean
+timer_invoke(gpointer p)
+{
+	TimerClosure *c = p;
+
+	return c->func(c->data);
+}
+
+static void
+timer_gone(gpointer p)
+{
+	TimerClosure *c = p;
+
+	if (c->id)
+		g_hash_table_remove(live_timers, GUINT_TO_POINTER(c->id));
+	g_free(c);
+}
+
+static gboolean
+in_plugin(gpointer func)
+{
+	Dl_info info;
+
+	return dladdr(func, &info) != 0 && info.dli_fname && strstr(info.dli_fname, "libmsnp.so");
+}
+
+static guint
+timer_add(guint interval, GSourceFunc func, gpointer data, gboolean seconds)
+{
+	TimerClosure *c = g_new0(TimerClosure, 1);
+
+	c->func = func;
+	c->data = data;
+	c->serial = ++timer_serial;
+	c->plugin = in_plugin((gpointer)func);
+	if (seconds)
+		c->id = g_timeout_add_seconds_full(G_PRIORITY_DEFAULT, interval, timer_invoke, c, timer_gone);
+	else
+		c->id = g_timeout_add_full(G_PRIORITY_DEFAULT, interval, timer_invoke, c, timer_gone);
+	g_hash_table_insert(live_timers, GUINT_TO_POINTER(c->id), c);
+	return c->id;
+}
+
+static guint
+timeout_add(guint interval, GSourceFunc func, gpointer data)
+{
+	return timer_add(interval, func, data, FALSE);
+}
+
+static guint
+timeout_add_seconds(guint interval, GSourceFunc func, gpointer data)
+{
+	return timer_add(interval, func, data, TRUE);
+}
+
+guint64
+msnp_timers_mark(void)
+{
+	return timer_serial;
+}
+
+guint
+msnp_plugin_timers_since(guint64 mark)
+{
+	GHashTableIter it;
+	gpointer v;
+	guint n = 0;
+
+	g_hash_table_iter_init(&it, live_timers);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		TimerClosure *c = v;
+		if (c->plugin && c->serial > mark)
+			n++;
+	}
+	return n;
+}
+
 static PurpleEventLoopUiOps loop_ops = {
-	.timeout_add = g_timeout_add,
+	.timeout_add = timeout_add,
 	.timeout_remove = g_source_remove,
 	.input_add = io_add,
 	.input_remove = g_source_remove,
-	.timeout_add_seconds = g_timeout_add_seconds,
+	.timeout_add_seconds = timeout_add_seconds,
 };
 
 /* ---- What a UI would see ---- */
@@ -135,6 +234,7 @@ connection_error_cb(PurpleConnection *gc, PurpleConnectionError reason, const ch
 
 static gboolean handle;
 static GPtrArray *auth_requests;
+static GPtrArray *conv_events;
 static GPtrArray *notices;
 
 static void *
@@ -237,6 +337,277 @@ msnp_auth_answer(guint i, gboolean allow)
 		r->deny_cb(r->data);
 }
 
+/* ---- Timeouts ---- */
+
+guint
+msnp_ms(guint ms)
+{
+	static guint scale;
+
+	if (scale == 0) {
+		const char *env = g_getenv("MSNP_TEST_TIMEOUT_SCALE");
+		guint64 v = env ? g_ascii_strtoull(env, NULL, 10) : 1;
+		scale = (guint)CLAMP(v, 1, 100);
+	}
+	return ms > G_MAXUINT / scale ? G_MAXUINT : ms * scale;
+}
+
+/* ---- Conversations ---- */
+
+static void
+conv_event_free(gpointer p)
+{
+	MsnpConvEvent *e = p;
+
+	g_free(e->who);
+	g_free(e->text);
+	g_free(e->conv_name);
+	g_free(e);
+}
+
+static MsnpConvEvent *
+conv_event_add(MsnpConvEventKind kind, PurpleAccount *account, const char *who,
+               const char *text, PurpleConversation *conv, PurpleMessageFlags flags)
+{
+	MsnpConvEvent *e = g_new0(MsnpConvEvent, 1);
+
+	e->kind = kind;
+	e->account = account;
+	e->who = g_strdup(who);
+	e->text = g_strdup(text);
+	e->flags = flags;
+	e->time = g_get_monotonic_time();
+	if (conv) {
+		if (account == NULL)
+			e->account = purple_conversation_get_account(conv);
+		e->conv_name = g_strdup(purple_conversation_get_name(conv));
+		e->is_chat = purple_conversation_get_type(conv) == PURPLE_CONV_TYPE_CHAT;
+		if (e->is_chat)
+			e->chat_id = purple_conv_chat_get_id(PURPLE_CONV_CHAT(conv));
+	}
+	g_ptr_array_add(conv_events, e);
+	return e;
+}
+
+static void
+received_im_cb(PurpleAccount *account, char *sender, char *message, PurpleConversation *conv,
+               PurpleMessageFlags flags, gpointer data)
+{
+	conv_event_add(MSNP_EV_IM, account, sender, message, conv, flags);
+}
+
+static void
+received_chat_cb(PurpleAccount *account, char *sender, char *message, PurpleConversation *conv,
+                 PurpleMessageFlags flags, gpointer data)
+{
+	conv_event_add(MSNP_EV_CHAT, account, sender, message, conv, flags);
+}
+
+static void
+wrote_cb(PurpleAccount *account, const char *who, char *message, PurpleConversation *conv,
+         PurpleMessageFlags flags, gpointer data)
+{
+	conv_event_add(MSNP_EV_WROTE, account, who, message, conv, flags);
+}
+
+static void
+typing_cb(PurpleAccount *account, const char *name, gpointer data)
+{
+	conv_event_add(MSNP_EV_TYPING, account, name, NULL, NULL, 0);
+}
+
+static void
+typing_stopped_cb(PurpleAccount *account, const char *name, gpointer data)
+{
+	conv_event_add(MSNP_EV_TYPING_STOPPED, account, name, NULL, NULL, 0);
+}
+
+static void
+attention_cb(PurpleAccount *account, const char *who, PurpleConversation *conv, guint type,
+             gpointer data)
+{
+	conv_event_add(MSNP_EV_ATTENTION, account, who, NULL, conv, 0)->number = type;
+}
+
+static void
+chat_joined_cb(PurpleConversation *conv, gpointer data)
+{
+	conv_event_add(MSNP_EV_CHAT_JOINED, NULL, NULL, NULL, conv, 0);
+}
+
+static void
+chat_left_cb(PurpleConversation *conv, gpointer data)
+{
+	conv_event_add(MSNP_EV_CHAT_LEFT, NULL, NULL, NULL, conv, 0);
+}
+
+static void
+chat_buddy_joined_cb(PurpleConversation *conv, const char *name, PurpleConvChatBuddyFlags flags,
+                     gboolean new_arrival, gpointer data)
+{
+	conv_event_add(MSNP_EV_CHAT_BUDDY_JOINED, NULL, name, NULL, conv, 0)->number = (guint)new_arrival;
+}
+
+static void
+chat_buddy_left_cb(PurpleConversation *conv, const char *name, const char *reason, gpointer data)
+{
+	conv_event_add(MSNP_EV_CHAT_BUDDY_LEFT, NULL, name, reason, conv, 0);
+}
+
+static void
+conv_signals_connect(void)
+{
+	void *h = purple_conversations_get_handle();
+
+	conv_events = g_ptr_array_new_with_free_func(conv_event_free);
+	purple_signal_connect(h, "received-im-msg", &handle, PURPLE_CALLBACK(received_im_cb), NULL);
+	purple_signal_connect(h, "received-chat-msg", &handle, PURPLE_CALLBACK(received_chat_cb), NULL);
+	purple_signal_connect(h, "wrote-im-msg", &handle, PURPLE_CALLBACK(wrote_cb), NULL);
+	purple_signal_connect(h, "wrote-chat-msg", &handle, PURPLE_CALLBACK(wrote_cb), NULL);
+	purple_signal_connect(h, "buddy-typing", &handle, PURPLE_CALLBACK(typing_cb), NULL);
+	purple_signal_connect(h, "buddy-typing-stopped", &handle, PURPLE_CALLBACK(typing_stopped_cb), NULL);
+	purple_signal_connect(h, "got-attention", &handle, PURPLE_CALLBACK(attention_cb), NULL);
+	purple_signal_connect(h, "chat-joined", &handle, PURPLE_CALLBACK(chat_joined_cb), NULL);
+	purple_signal_connect(h, "chat-left", &handle, PURPLE_CALLBACK(chat_left_cb), NULL);
+	purple_signal_connect(h, "chat-buddy-joined", &handle, PURPLE_CALLBACK(chat_buddy_joined_cb), NULL);
+	purple_signal_connect(h, "chat-buddy-left", &handle, PURPLE_CALLBACK(chat_buddy_left_cb), NULL);
+}
+
+const GPtrArray *
+msnp_conv_events(void)
+{
+	return conv_events;
+}
+
+void
+msnp_conv_events_clear(void)
+{
+	g_ptr_array_set_size(conv_events, 0);
+}
+
+gboolean
+msnp_conv_event_matches(const MsnpConvEvent *e, const MsnpConvMatch *m)
+{
+	return e->kind == m->kind && (m->account == NULL || e->account == m->account) &&
+	       (m->who == NULL || (e->who && g_ascii_strcasecmp(e->who, m->who) == 0)) &&
+	       (m->needle == NULL || (e->text && strstr(e->text, m->needle))) &&
+	       (e->flags & m->with) == m->with && (e->flags & m->without) == 0;
+}
+
+guint
+msnp_conv_count(const MsnpConvMatch *m)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < conv_events->len; i++)
+		if (msnp_conv_event_matches(g_ptr_array_index(conv_events, i), m))
+			n++;
+	return n;
+}
+
+gint
+msnp_conv_find(const MsnpConvMatch *m, guint n)
+{
+	guint i;
+
+	for (i = 0; i < conv_events->len; i++)
+		if (msnp_conv_event_matches(g_ptr_array_index(conv_events, i), m) && n-- == 0)
+			return (gint)i;
+	return -1;
+}
+
+guint
+msnp_conv_wait(const MsnpConvMatch *m, guint count, guint timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)msnp_ms(timeout_ms) * 1000;
+	guint seen;
+
+	while ((seen = msnp_conv_count(m)) < count && g_get_monotonic_time() < end)
+		msnp_run_until(NULL, 10);
+	return seen;
+}
+
+void
+msnp_conv_dump(void)
+{
+	static const char *names[] = { "im", "chat", "wrote", "typing", "typing-stopped",
+	                               "attention", "chat-joined", "chat-left",
+	                               "chat-buddy-joined", "chat-buddy-left" };
+	guint i;
+
+	for (i = 0; i < conv_events->len; i++) {
+		MsnpConvEvent *e = g_ptr_array_index(conv_events, i);
+		g_printerr("# event %u: %s account=%s who=%s conv=%s%s flags=0x%x number=%u text=«%s»\n",
+		           i, names[e->kind],
+		           e->account ? purple_account_get_username(e->account) : "-",
+		           e->who ? e->who : "-", e->conv_name ? e->conv_name : "-",
+		           e->is_chat ? " (chat)" : "", (guint)e->flags, e->number,
+		           e->text ? e->text : "");
+	}
+}
+
+/* The inodes of this process's sockets. */
+static GHashTable *
+own_socket_inodes(void)
+{
+	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GDir *dir = g_dir_open("/proc/self/fd", 0, NULL);
+	const char *name;
+
+	while (dir && (name = g_dir_read_name(dir))) {
+		char *path = g_build_filename("/proc/self/fd", name, NULL);
+		char *target = g_file_read_link(path, NULL);
+
+		if (target && g_str_has_prefix(target, "socket:[")) {
+			char *inode = g_strndup(target + 8, strcspn(target + 8, "]"));
+			g_hash_table_add(set, inode);
+		}
+		g_free(target);
+		g_free(path);
+	}
+	if (dir)
+		g_dir_close(dir);
+	return set;
+}
+
+guint
+msnp_sockets_to_port(int port)
+{
+	static const char *tables[] = { "/proc/self/net/tcp", "/proc/self/net/tcp6" };
+	GHashTable *mine = own_socket_inodes();
+	guint n = 0, t;
+
+	for (t = 0; t < G_N_ELEMENTS(tables); t++) {
+		char *text = NULL, **lines, **l;
+
+		if (!g_file_get_contents(tables[t], &text, NULL, NULL))
+			continue;
+		lines = g_strsplit(text, "\n", -1);
+		for (l = lines; *l; l++) {
+			/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+			char **f = g_strsplit_set(g_strstrip(*l), " ", -1);
+			GPtrArray *v = g_ptr_array_new();
+			char **p;
+
+			for (p = f; *p; p++)
+				if (**p)
+					g_ptr_array_add(v, *p);
+			if (v->len >= 10 && strchr(g_ptr_array_index(v, 2), ':')) {
+				const char *rem = strrchr(g_ptr_array_index(v, 2), ':') + 1;
+				if ((int)g_ascii_strtoull(rem, NULL, 16) == port &&
+				    g_hash_table_contains(mine, g_ptr_array_index(v, 9)))
+					n++;
+			}
+			g_ptr_array_free(v, TRUE);
+			g_strfreev(f);
+		}
+		g_strfreev(lines);
+		g_free(text);
+	}
+	g_hash_table_destroy(mine);
+	return n;
+}
+
 const char *
 msnp_builddir(void)
 {
@@ -285,6 +656,7 @@ msnp_driver_init(int *argc, char ***argv)
 	purple_util_set_user_dir(userdir);
 	purple_debug_set_enabled(FALSE);
 	purple_debug_set_ui_ops(&debug_ops);
+	live_timers = g_hash_table_new(g_direct_hash, g_direct_equal);
 	purple_eventloop_set_ui_ops(&loop_ops);
 	purple_connections_set_ui_ops(&conn_ops);
 	auth_requests = g_ptr_array_new_with_free_func(auth_request_free);
@@ -312,6 +684,7 @@ msnp_driver_init(int *argc, char ***argv)
 	                      PURPLE_CALLBACK(signed_on_cb), NULL);
 	purple_signal_connect(purple_connections_get_handle(), "connection-error", &handle,
 	                      PURPLE_CALLBACK(connection_error_cb), NULL);
+	conv_signals_connect();
 }
 
 /* ---- Main loop helpers ---- */
@@ -459,7 +832,7 @@ count_in(const char *hay, const char *needle)
 guint
 msnp_server_wait_log(MsnpServer *server, const char *needle, guint count, guint timeout_ms)
 {
-	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	gint64 end = g_get_monotonic_time() + (gint64)msnp_ms(timeout_ms) * 1000;
 	guint seen = 0;
 
 	for (;;) {
@@ -612,7 +985,7 @@ msnp_signin(PurpleAccount *account, guint timeout_ms, MsnpSignin *out)
 	{
 		/* Iterate event by event (no polling quantum: benchmarks time this). */
 		gboolean timed_out = FALSE;
-		guint id = g_timeout_add(timeout_ms, timeout_flag_cb, &timed_out);
+		guint id = g_timeout_add(msnp_ms(timeout_ms), timeout_flag_cb, &timed_out);
 		while (!timed_out && !out->signed_on && !out->failed)
 			g_main_context_iteration(NULL, TRUE);
 		if (!timed_out)
@@ -675,4 +1048,172 @@ msnp_debug_clear(void)
 {
 	g_array_set_size(debug_times, 0);
 	g_ptr_array_set_size(debug_lines, 0);
+}
+
+/* ---- A bare MSNP8 client ---- */
+
+MsnpRaw *
+msnp_raw_connect(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((guint16)port) };
+	MsnpRaw *r = g_new0(MsnpRaw, 1);
+	int one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (r->fd < 0 || connect(r->fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		g_error("raw client: cannot connect to port %d: %s", port, g_strerror(errno));
+	setsockopt(r->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	r->in = g_string_new(NULL);
+	r->trid = 1;
+	return r;
+}
+
+void
+msnp_raw_free(MsnpRaw *r)
+{
+	if (r == NULL)
+		return;
+	close(r->fd);
+	g_string_free(r->in, TRUE);
+	g_free(r);
+}
+
+static void
+raw_write_all(int fd, const char *data, gsize len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			g_error("raw client: write: %s", g_strerror(errno));
+		data += w;
+		len -= (gsize)w;
+	}
+}
+
+void
+msnp_raw_send(MsnpRaw *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	raw_write_all(r->fd, line, strlen(line));
+	g_free(line);
+}
+
+gsize
+msnp_raw_command_length(MsnpRaw *r)
+{
+	char *nl = memchr(r->in->str, '\n', r->in->len);
+	gsize line_len, payload = 0;
+
+	if (nl == NULL)
+		return 0;
+	line_len = (gsize)(nl - r->in->str) + 1;
+	if (g_str_has_prefix(r->in->str, "MSG ")) {
+		const char *sp = g_strrstr_len(r->in->str, (gssize)line_len, " ");
+		payload = sp ? (gsize)g_ascii_strtoull(sp + 1, NULL, 10) : 0;
+	}
+	return r->in->len >= line_len + payload ? line_len + payload : 0;
+}
+
+gboolean
+msnp_raw_fill(MsnpRaw *r, gboolean block)
+{
+	char buf[65536];
+	ssize_t n;
+	struct pollfd p = { .fd = r->fd, .events = POLLIN };
+
+	if (poll(&p, 1, block ? (int)msnp_ms(30000) : 0) <= 0) {
+		if (block)
+			g_error("raw client: the server said nothing for 30 s");
+		return FALSE;
+	}
+	n = read(r->fd, buf, sizeof buf);
+	if (n <= 0)
+		g_error("raw client: the test server closed the connection");
+	g_string_append_len(r->in, buf, n);
+	return TRUE;
+}
+
+char *
+msnp_raw_next(MsnpRaw *r)
+{
+	gsize len;
+	char *line;
+
+	while ((len = msnp_raw_command_length(r)) == 0)
+		msnp_raw_fill(r, TRUE);
+	line = g_strndup(r->in->str, strcspn(r->in->str, "\r\n"));
+	g_string_erase(r->in, 0, (gssize)len);
+	return line;
+}
+
+char *
+msnp_raw_expect(MsnpRaw *r, const char *prefix)
+{
+	for (;;) {
+		char *line = msnp_raw_next(r);
+		if (g_str_has_prefix(line, prefix))
+			return line;
+		if (g_ascii_isdigit(line[0]))
+			g_error("raw client: error reply «%s» while waiting for «%s»", line, prefix);
+		g_free(line);
+	}
+}
+
+/* A Passport 1.4 ticket from the server's plain-HTTP login. */
+static char *
+raw_passport_ticket(MsnpServer *server, const char *user, const char *password)
+{
+	MsnpRaw *http = msnp_raw_connect(server->http_port);
+	char *u = g_uri_escape_string(user, NULL, FALSE), *p = g_uri_escape_string(password, NULL, FALSE);
+	char *start, *end, *ticket;
+
+	msnp_raw_send(http, "GET /login2.srf HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	              "Authorization: Passport1.4 OrgVerb=GET,OrgURL=http%%3A%%2F%%2Fmessenger%%2Emsn%%2Ecom,"
+	              "sign-in=%s,pwd=%s,lc=1033,id=507,tw=40,fs=1,ct=1,kpp=1,kv=5,ver=2.1.0173.1,tpf=x\r\n"
+	              "Connection: close\r\n\r\n", u, p);
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(http->fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		g_string_append_len(http->in, buf, n);
+	}
+	start = strstr(http->in->str, "from-PP='");
+	end = start ? strchr(start + 9, '\'') : NULL;
+	if (end == NULL)
+		g_error("raw client: no Passport ticket for %s: %s", user, http->in->str);
+	ticket = g_strndup(start + 9, (gsize)(end - start - 9));
+	msnp_raw_free(http);
+	g_free(u);
+	g_free(p);
+	return ticket;
+}
+
+MsnpRaw *
+msnp_raw_signin(MsnpServer *server, const char *user, const char *password)
+{
+	MsnpRaw *ns = msnp_raw_connect(server->ns_port);
+	char *ticket = raw_passport_ticket(server, user, password);
+
+	msnp_raw_send(ns, "VER 1 MSNP8 CVR0\r\n");
+	g_free(msnp_raw_expect(ns, "VER 1"));
+	msnp_raw_send(ns, "CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 6.0.0602 MSMSGS %s\r\n", user);
+	g_free(msnp_raw_expect(ns, "CVR 2"));
+	msnp_raw_send(ns, "USR 3 TWN I %s\r\n", user);
+	g_free(msnp_raw_expect(ns, "USR 3 TWN S"));
+	msnp_raw_send(ns, "USR 4 TWN S %s\r\n", ticket);
+	g_free(msnp_raw_expect(ns, "USR 4 OK"));
+	msnp_raw_send(ns, "CHG 5 NLN 0\r\n");
+	g_free(msnp_raw_expect(ns, "CHG 5"));
+	ns->trid = 6;
+	g_free(ticket);
+	return ns;
 }

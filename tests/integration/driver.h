@@ -115,6 +115,105 @@ gboolean msnp_debug_contains(const char *needle);
 gint64 msnp_debug_time_of(const char *needle);
 void msnp_debug_clear(void);
 
+/* ---- Timeouts ---- */
+
+/* ms scaled by MSNP_TEST_TIMEOUT_SCALE (a whole number, default 1): slow
+ * runs (valgrind) raise it.  The driver's own waits are scaled already. */
+guint msnp_ms(guint ms);
+
+/* ---- Conversations ----
+ *
+ * Everything the conversation signals told a UI, for every account, in order
+ * (recorded from msnp_driver_init on). */
+typedef enum {
+	MSNP_EV_IM,                 /* received-im-msg: who = sender */
+	MSNP_EV_CHAT,               /* received-chat-msg: who = sender */
+	MSNP_EV_WROTE,              /* wrote-im-msg / wrote-chat-msg: every line a
+	                               conversation showed (sent, received, system,
+	                               error); who = the writer, NULL for notices */
+	MSNP_EV_TYPING,             /* buddy-typing */
+	MSNP_EV_TYPING_STOPPED,     /* buddy-typing-stopped */
+	MSNP_EV_ATTENTION,          /* got-attention: number = the type */
+	MSNP_EV_CHAT_JOINED,        /* chat-joined */
+	MSNP_EV_CHAT_LEFT,          /* chat-left */
+	MSNP_EV_CHAT_BUDDY_JOINED,  /* chat-buddy-joined: who = the buddy, number =
+	                               new_arrival */
+	MSNP_EV_CHAT_BUDDY_LEFT     /* chat-buddy-left: who = the buddy */
+} MsnpConvEventKind;
+
+typedef struct {
+	MsnpConvEventKind kind;
+	PurpleAccount *account;
+	char *who;
+	char *text;                 /* the message as libpurple passed it (HTML) */
+	PurpleMessageFlags flags;
+	gboolean is_chat;           /* the conversation is a chat */
+	int chat_id;                /* its chat id (chats only) */
+	char *conv_name;            /* the conversation's name, or NULL */
+	guint number;
+	gint64 time;                /* g_get_monotonic_time() */
+} MsnpConvEvent;
+
+/* Which events: kind, and each of the others unless NULL / 0. */
+typedef struct {
+	MsnpConvEventKind kind;
+	PurpleAccount *account;
+	const char *who;            /* compared case-insensitively */
+	const char *needle;         /* a substring of text */
+	PurpleMessageFlags with;    /* every one of these flags set */
+	PurpleMessageFlags without; /* none of these */
+} MsnpConvMatch;
+
+const GPtrArray *msnp_conv_events(void);      /* MsnpConvEvent* */
+void msnp_conv_events_clear(void);
+gboolean msnp_conv_event_matches(const MsnpConvEvent *e, const MsnpConvMatch *m);
+guint msnp_conv_count(const MsnpConvMatch *m);
+/* Index of the n-th (from 0) matching event, or -1. */
+gint msnp_conv_find(const MsnpConvMatch *m, guint n);
+/* Runs the main loop until count events match or timeout_ms (scaled) passed;
+ * returns how many matched. */
+guint msnp_conv_wait(const MsnpConvMatch *m, guint count, guint timeout_ms);
+/* Prints every recorded event to stderr ("# ..."): for failing tests. */
+void msnp_conv_dump(void);
+
+/* How many TCP connections this process has open to 127.0.0.1:port (from
+ * /proc): the sockets a plugin holds to a server. */
+guint msnp_sockets_to_port(int port);
+/* Timers started through libpurple's event loop (purple_timeout_add*): a
+ * mark now, and how many the plugin (callbacks in libmsnp.so) started after
+ * a mark that are still running (neither removed nor finished). */
+guint64 msnp_timers_mark(void);
+guint msnp_plugin_timers_since(guint64 mark);
+
+/* ---- A bare MSNP8 client ----
+ *
+ * Blocking sockets, no libpurple, no plugin: a second kind of user on the
+ * test server (a client that never answers an invitation) and the
+ * benchmarks' baseline.  Every failure is fatal (g_error). */
+typedef struct {
+	int fd;
+	GString *in;          /* bytes read, not yet taken */
+	guint trid;           /* the next TrID to use */
+} MsnpRaw;
+
+MsnpRaw *msnp_raw_connect(int port);
+void msnp_raw_free(MsnpRaw *r);
+void msnp_raw_send(MsnpRaw *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Reads what the socket has (blocking for some when block); FALSE when
+ * nothing was there. */
+gboolean msnp_raw_fill(MsnpRaw *r, gboolean block);
+/* The length of the whole command (line and payload: MSG's last parameter)
+ * at the start of r->in, 0 when it has not all arrived. */
+gsize msnp_raw_command_length(MsnpRaw *r);
+/* The next command's line (its payload dropped), blocking. */
+char *msnp_raw_next(MsnpRaw *r);
+/* Reads commands until one starts with prefix and returns its line; an
+ * error reply on the way is fatal. */
+char *msnp_raw_expect(MsnpRaw *r, const char *prefix);
+/* Signs user in at MSNP8 (Passport 1.4 over the server's plain HTTP) and
+ * goes online (CHG NLN); returns the NS connection, next TrID set. */
+MsnpRaw *msnp_raw_signin(MsnpServer *server, const char *user, const char *password);
+
 G_END_DECLS
 
 #endif

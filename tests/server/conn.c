@@ -16,6 +16,8 @@
 #include "testserver.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 typedef struct {
 	gint64 due;            /* monotonic µs */
@@ -514,6 +516,10 @@ conn_new(Server *srv, GSocketConnection *sc, MsnService service, const char *kin
 	c->sc = g_object_ref(sc);
 	c->sock = g_socket_connection_get_socket(sc);
 	g_socket_set_blocking(c->sock, FALSE);
+	/* Every reply leaves at once: without this, a relayed MSG written while
+	 * the ACK before it is unacknowledged waits for the peer's delayed ACK
+	 * (40 ms on Linux), which is the server's latency, not the client's. */
+	g_socket_set_option(c->sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 	c->framer = msn_framer_new(service, MSN_FROM_CLIENT, version);
 	c->label = g_strdup_printf("%s#%u", kind, ++srv->next_conn_id);
 	c->h = handlers;

@@ -261,6 +261,16 @@ control_run(Server *srv, char *line)
 		result = roster_control_dump(srv, g_strstrip(line + strlen("dump ")));
 	} else if (g_str_has_prefix(line, "status ")) {
 		result = presence_control_status(srv, g_strstrip(line + strlen("status ")));
+	} else if (g_str_has_prefix(line, "sb-push ")) {
+		char *email = line + strlen("sb-push ");
+		char *sp = strchr(email, ' ');
+
+		if (!sp || sp == email || !sp[1]) {
+			result = g_strdup("usage: sb-push EMAIL LINE");
+		} else {
+			*sp = '\0';
+			result = sb_control_push(srv, email, sp + 1);
+		}
 	} else if (g_str_has_prefix(line, "sb-bye ")) {
 		result = sb_control_bye(srv, g_strstrip(line + strlen("sb-bye ")));
 	} else if (g_str_has_prefix(line, "sb-nak ")) {
@@ -273,7 +283,8 @@ control_run(Server *srv, char *line)
 		result = g_strdup("unknown command (push EMAIL LINE, drop EMAIL, kill-ns, "
 		                  "ns2-fail on|off, add-contact OWNER HANDLE LISTS [FRIENDLY], "
 		                  "remove-contact OWNER HANDLE LISTS, dump EMAIL, status HANDLE CODE "
-		                  "[FRIENDLY], sb-bye EMAIL [1], sb-nak EMAIL on|off|N)");
+		                  "[FRIENDLY], sb-bye EMAIL [1], sb-nak EMAIL on|off|N, "
+		                  "sb-push EMAIL LINE)");
 	}
 	server_logf(srv, "server", "-- control: %s", result);
 	g_free(result);

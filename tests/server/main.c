@@ -352,6 +352,9 @@ check_fault_options(Server *srv, char **faults, char **http_status, GError **err
 "                    BYE EMAIL (BYE EMAIL 1 with 1)\n" \
 "  sb-nak EMAIL on|off|N   MSG A/N from EMAIL get NAK and are not delivered:\n" \
 "                    all from now on, no more, or the next N\n" \
+"  sb-push EMAIL LINE   send LINE (as --push) on each of EMAIL's switchboard\n" \
+"                    connections, as if the switchboard sent it (e.g. \"MSG\n" \
+"                    HANDLE NAME {len}|PAYLOAD\" for a message from HANDLE)\n" \
 "\n" \
 "SOAP faults (MSNP13+ address book and sharing services):\n" \
 "  --soap-fault ACTION:CODE[/N]  the next N (default 1) requests for ACTION\n" \

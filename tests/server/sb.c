@@ -33,7 +33,8 @@
  *
  * Faults: --sb-idle-timeout (everybody gets BYE other 1, then the
  * connections close), --sb-drop-after, --sb-nak and the control commands
- * sb-bye and sb-nak.  Log lines "-- sb#ID EMAIL: …" (see --help).
+ * sb-bye, sb-nak and sb-push (raw lines into a user's switchboards).  Log
+ * lines "-- sb#ID EMAIL: …" (see --help).
  */
 #include "testserver.h"
 
@@ -916,6 +917,42 @@ sb_control_nak(Server *srv, const char *args)
 		                  : g_strdup_printf("sb-nak %s: the next %d MSG A/N get NAK", f[0], left);
 	}
 	g_strfreev(f);
+	return result;
+}
+
+/* sb-push EMAIL LINE: LINE (as --push: escapes, "HEAD {len}|PAYLOAD") on each
+ * of EMAIL's switchboard connections that are in a switchboard, as if the
+ * switchboard sent it (a MSG from another participant, a JOI, a bad line). */
+char *
+sb_control_push(Server *srv, const char *email, const char *line)
+{
+	GError *error = NULL;
+	GBytes *wire = push_encode(line, &error);
+	GString *done;
+	GList *l;
+	char *result;
+
+	if (!wire) {
+		result = g_strdup_printf("sb-push %s: %s", email, error->message);
+		g_error_free(error);
+		return result;
+	}
+	done = g_string_new(NULL);
+	for (l = srv->sb_sessions; l; l = l->next) {
+		SbSession *s = l->data;
+		gsize len;
+		const void *data = g_bytes_get_data(wire, &len);
+
+		if (!s->sb || s->state != SB_READY || !same_user(s, email) || !conn_is_open(s->conn))
+			continue;
+		conn_send_raw(s->conn, data, len);
+		g_string_append_printf(done, " %s (sb#%u)", conn_label(s->conn), s->sb->id);
+	}
+	result = done->len ? g_strdup_printf("sb-push %s: %" G_GSIZE_FORMAT " bytes sent on%s", email,
+	                                     g_bytes_get_size(wire), done->str)
+	                   : g_strdup_printf("sb-push %s: no switchboard connection", email);
+	g_string_free(done, TRUE);
+	g_bytes_unref(wire);
 	return result;
 }
 

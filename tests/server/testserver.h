@@ -397,9 +397,10 @@ void sb_accept(Server *srv, GSocketConnection *sc);
 /* The NS connection with this label is gone: its SB connections close (the
  * other participants get BYE). */
 void sb_ns_gone(Server *srv, const char *ns_label);
-/* Control channel: sb-bye EMAIL [1], sb-nak EMAIL on|off|N. */
+/* Control channel: sb-bye EMAIL [1], sb-nak EMAIL on|off|N, sb-push EMAIL LINE. */
 char *sb_control_bye(Server *srv, const char *args);
 char *sb_control_nak(Server *srv, const char *args);
+char *sb_control_push(Server *srv, const char *email, const char *line);
 /* Closes every SB connection (at exit). */
 void sb_free_all(Server *srv);
 /* At exit, after the close notifications ran: the switchboard tables. */
