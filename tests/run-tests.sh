@@ -70,5 +70,17 @@ for s in tests/ui/*.sh tests/i18n/*.sh tests/packaging/*.sh; do
   run_one "ui-$n" sh "$s" "$builddir"
 done
 
+# The conversation tests again under valgrind (no memory error, no definite leak
+# from the plugin): not under ASan, not without valgrind; MSNP_VALGRIND names
+# the test programs ("" or 0: none).
+vg=${MSNP_VALGRIND-conversation}
+if [ -z "${ASAN:-}" ] && [ -n "$vg" ] && [ "$vg" != 0 ] && command -v valgrind >/dev/null 2>&1; then
+  case "valgrind-$vg" in *"$pattern"*)
+    t0=$timeout_s; timeout_s=$((timeout_s * 6))    # valgrind runs 20-50 times slower
+    run_one "valgrind-$vg" sh tests/valgrind.sh "$builddir" "$vg"
+    timeout_s=$t0 ;;
+  esac
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

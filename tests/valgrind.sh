@@ -68,20 +68,20 @@ for t in "$builddir"/tests/test-*; do
   p=$(grep -c '^ok ' "$log" | tr -d ' ')
   f=$(grep -c '^not ok ' "$log" | tr -d ' ')
   if [ "$rc" -ne 0 ] || [ "$f" -gt 0 ]; then
-    echo "FAIL $n under valgrind: exit status $rc, $p passed, $f failed (log: $log)"
+    echo "not ok - $n under valgrind: exit status $rc, $p passed, $f failed (log: $log)"
     grep -E '^not ok|ERROR|Bail out' "$log" | head -n 20 | sed 's/^/    /'
     status=1
   fi
   if ! grep -q '</valgrindoutput>' "$xml" 2>/dev/null; then
-    echo "FAIL $n: valgrind did not finish (killed or timed out): its report is incomplete"
+    echo "not ok - $n: valgrind did not finish (killed or timed out): its report is incomplete"
     status=1
   fi
   if ! report "$xml" 1 >"$logdir/$n.plugin.txt"; then
-    echo "FAIL $n: memory errors or definite leaks in the plugin's frames (libmsnp.so):"
+    echo "not ok - $n: memory errors or definite leaks in the plugin's frames (libmsnp.so):"
     cat "$logdir/$n.plugin.txt"
     status=1
   elif [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]; then
-    echo "  ok $n under valgrind: $p passed, no error or definite leak from libmsnp.so"
+    echo "ok - $n under valgrind: $p passed, no error or definite leak from libmsnp.so"
   fi
   if ! report "$xml" 0 >"$logdir/$n.other.txt"; then
     echo "  note: $(grep -c '^  [A-Z]' "$logdir/$n.other.txt") report(s) outside the plugin, not" \
