@@ -995,6 +995,20 @@ msnp_signin(PurpleAccount *account, guint timeout_ms, MsnpSignin *out)
 }
 
 void
+msnp_signin_wait_failure(MsnpSignin *s, guint timeout_ms)
+{
+	gboolean timed_out = FALSE;
+	guint id = g_timeout_add(timeout_ms, timeout_flag_cb, &timed_out);
+
+	current_signin = s;
+	while (!timed_out && !s->failed)
+		g_main_context_iteration(NULL, TRUE);
+	if (!timed_out)
+		g_source_remove(id);
+	current_signin = NULL;
+}
+
+void
 msnp_signin_clear(MsnpSignin *s)
 {
 	g_free(s->error_text);

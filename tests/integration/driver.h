@@ -81,6 +81,9 @@ typedef struct {
  * connection failed, or timeout_ms passed (then neither flag is set). */
 void msnp_signin(PurpleAccount *account, guint timeout_ms, MsnpSignin *out);
 void msnp_signin_clear(MsnpSignin *s);
+/* After a sign-in: runs the main loop until the connection fails (recorded
+ * in s) or timeout_ms passed — for servers that drop a session once it is up. */
+void msnp_signin_wait_failure(MsnpSignin *s, guint timeout_ms);
 /* Disconnects the account and lets libpurple finish tearing it down. */
 void msnp_signout(PurpleAccount *account);
 
