@@ -29,6 +29,7 @@
 #include <plugin.h>
 #include <prefs.h>
 #include <signals.h>
+#include <util.h>
 
 #define UI_ID "msnp-test"
 
@@ -246,8 +247,22 @@ notify_message(PurpleNotifyMsgType type, const char *title, const char *primary,
 	return NULL;
 }
 
+/* Get Info: "userinfo: WHO: label: value\nlabel: value…". */
+static void *
+notify_userinfo(PurpleConnection *gc, const char *who, PurpleNotifyUserInfo *info)
+{
+	char *text = purple_notify_user_info_get_text_with_newline(info, "\n");
+	char *plain = purple_markup_strip_html(text);
+
+	g_ptr_array_add(notices, g_strdup_printf("userinfo: %s: %s", who, plain));
+	g_free(plain);
+	g_free(text);
+	return NULL;
+}
+
 static PurpleNotifyUiOps notify_ops = {
 	.notify_message = notify_message,
+	.notify_userinfo = notify_userinfo,
 };
 
 const GPtrArray *

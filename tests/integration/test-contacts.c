@@ -460,6 +460,14 @@ test_odd_data(void)
 	g_assert_cmpstr(purple_group_get_name(purple_buddy_get_group(b)), ==, "Friends");
 	g_assert_true(g_utf8_validate(purple_buddy_get_server_alias(b), -1, NULL));
 	g_assert_true(g_str_has_prefix(purple_buddy_get_server_alias(b), "Bob"));
+	/* Get Info shows what the roster knows, the phone number from BPR too. */
+	msnp_notices_clear();
+	serv_get_info(purple_account_get_connection(account), "erin@example.com");
+	g_assert_true(msnp_notices_contain("userinfo: erin@example.com: "));
+	g_assert_true(msnp_notices_contain("Home phone: 555 1234"));
+	g_assert_true(msnp_notices_contain("In your contact list: Yes"));
+	g_assert_true(msnp_notices_contain("Has you on their list: No"));
+	g_assert_true(msnp_notices_contain("Blocked: No"));
 	/* carol's group does not exist: she is shown, ungrouped. */
 	b = purple_find_buddy(account, "carol@example.com");
 	g_assert_nonnull(b);
