@@ -155,7 +155,8 @@ $(BUILDDIR)/tests/test-%: $(BUILDDIR)/obj/tests/unit/test-%.o $(PROTO_LIB)
 	$(say) LINK $@
 	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(call pkg_libs,$(PROTO_PKGS))
 
-# test-abch also links the SOAP documents (libxml2, no libpurple, no libsoup).
+# test-abch also links the SOAP documents (libxml2 to build them, the proto
+# library's reader to read them; no libpurple, no libsoup).
 $(BUILDDIR)/tests/test-abch: $(BUILDDIR)/obj/tests/unit/test-abch.o $(BUILDDIR)/obj/src/soap/abch-xml.o $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(say) LINK $@

@@ -1,15 +1,13 @@
 /* purple-msnp — ABCH / Sharing SOAP documents: builders and parsers. */
 #include "soap/abch-xml.h"
 
+#include <errno.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlversion.h>
-#include <libxml/globals.h>
 
 #include "msnp.h"
+#include "proto/xml.h"
 
 G_DEFINE_QUARK(msn-abch-error-quark, msn_abch_error)
 
@@ -24,14 +22,13 @@ G_DEFINE_QUARK(msn-abch-error-quark, msn_abch_error)
 #define NEVER          "0001-01-01T00:00:00.0000000-08:00"
 #define GROUP_TYPE_C   "C8529CE2-6EAD-434d-881F-341E17DB3FF8"
 
-/* Elements deeper than this are not looked at (libxml2 stops at 256). */
+/* Elements deeper than this are not looked at (the reader stops at
+ * MSN_XML_MAX_DEPTH). */
 #define MAX_DEPTH 48
 /* Group GUIDs kept per contact (a repeated GUID is dropped with a scan). */
 #define MAX_CONTACT_GROUPS 64
 /* Bytes of server text put into an error message. */
 #define MAX_FAULT_TEXT 300
-/* Bytes fed to libxml2 at a time. */
-#define CHUNK (256 * 1024)
 
 /* ---- results ---- */
 
@@ -43,9 +40,11 @@ group_free(MsnAbchGroup *g)
 	g_free(g);
 }
 
-static void
-contact_free(MsnAbchContact *c)
+void
+msn_abch_contact_free(MsnAbchContact *c)
 {
+	if (c == NULL)
+		return;
 	g_free(c->guid);
 	g_free(c->handle);
 	g_free(c->display_name);
@@ -56,9 +55,11 @@ contact_free(MsnAbchContact *c)
 	g_free(c);
 }
 
-static void
-member_free(MsnAbchMember *m)
+void
+msn_abch_member_free(MsnAbchMember *m)
 {
+	if (m == NULL)
+		return;
 	g_free(m->handle);
 	g_free(m->display_name);
 	g_free(m);
@@ -111,8 +112,8 @@ notes_finish(GPtrArray *notes, guint n_notes)
 
 /* ---- the streaming reader ---- */
 
-/* Every element name a handler looks at.  The parser's dictionary holds one
- * copy of each name, so names are compared as pointers (N(Contact)). */
+/* Every element name a handler looks at.  The reader interns names (one
+ * copy of each), so names are compared as pointers (N(Contact)). */
 #define ATOMS(X) \
 	X(Fault) X(faultcode) X(faultstring) X(errorcode) X(errorstring) X(Code) X(Value) \
 	X(Reason) X(Text) \
@@ -138,27 +139,27 @@ static const char *const atom_names[N_ATOMS] = {
 #undef ATOM_NAME
 };
 
-/* The dictionary's copy of a name, for pointer comparison (s in scope). */
+/* The reader's copy of a name, for pointer comparison (s in scope). */
 #define N(n) (s->atom[ATOM_##n])
 
 typedef struct _Sax Sax;
 
 struct _Sax {
-	xmlParserCtxtPtr ctxt;
-	const char *atom[N_ATOMS];     /* in the parser's dictionary */
-	gboolean intern;               /* names do not come from the dictionary */
-	const char *path[MAX_DEPTH];   /* local names, owned by the parser's dictionary */
+	MsnXmlReader *reader;
+	const char *atom[N_ATOMS];     /* interned by the reader */
+	const char *path[MAX_DEPTH];   /* local names, interned by the reader */
 	guint depth;
 	GString *text;                 /* the current element's text, capped */
-	gboolean dtd;
+	gboolean text_full;            /* the cap was met: more text is dropped */
 	GError *abort;                 /* a handler stopped the parse */
-	char *xml_error;               /* libxml2's first complaint */
 	/* The first SOAP Fault met, anywhere. */
 	guint fault_depth;             /* depth of the open Fault, 0 outside */
 	gboolean fault;
 	char *faultcode, *faultstring, *errorcode, *errorstring;
-	/* The operation's handlers; names are the dictionary's local names. */
-	void (*start)(Sax *s, const char *name, int n_attrs, const xmlChar **attrs);
+	/* The operation's handlers; names are the reader's local names;
+	 * attributes as MsnXmlHandlers has them. */
+	void (*start)(Sax *s, const char *name, const char *const *attr_names,
+	              const char *const *attr_values);
 	void (*end)(Sax *s, const char *name, char *text);
 	gpointer op;
 };
@@ -186,42 +187,28 @@ sax_abort(Sax *s, GError *error)
 		s->abort = error;
 	else
 		g_error_free(error);
-	xmlStopParser(s->ctxt);
-}
-
-/* The dictionary's copy of an element's local name.  libxml2 hands out its
- * own copies (its tree builder relies on that); checked once in case not. */
-static const char *
-sax_name(Sax *s, const xmlChar *localname)
-{
-	if (s->intern)
-		return (const char *)xmlDictLookup(s->ctxt->dict, localname, -1);
-	return (const char *)localname;
+	msn_xml_reader_stop(s->reader);
 }
 
 static void
-sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-          int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-          const xmlChar **attributes)
+sax_start(MsnXmlReader *r, const char *name, const char *const *attr_names,
+          const char *const *attr_values, gpointer ctx)
 {
 	Sax *s = ctx;
-	const char *name;
 
 	if (s->abort)
 		return;
-	if (s->depth == 0 && xmlDictOwns(s->ctxt->dict, localname) != 1)
-		s->intern = TRUE;
-	name = sax_name(s, localname);
 	if (s->depth < MAX_DEPTH)
 		s->path[s->depth] = name;
 	s->depth++;
 	s->text->len = 0;
+	s->text_full = FALSE;
 	if (s->fault_depth == 0 && !s->fault && name == N(Fault)) {
 		s->fault = TRUE;
 		s->fault_depth = s->depth;
 	}
 	if (s->depth <= MAX_DEPTH && s->start)
-		s->start(s, name, nb_attributes, attributes);
+		s->start(s, name, attr_names, attr_values);
 }
 
 static void
@@ -232,16 +219,14 @@ keep_first(char **slot, const char *text)
 }
 
 static void
-sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+sax_end(MsnXmlReader *r, const char *name, gpointer ctx)
 {
 	Sax *s = ctx;
-	const char *name;
 	char *text = s->text->str;
 	gsize len = s->text->len;
 
 	if (s->abort || s->depth == 0)
 		return;
-	name = sax_name(s, localname);
 	/* Stripped in place (what g_strstrip does, without moving the text). */
 	while (len > 0 && g_ascii_isspace(text[len - 1]))
 		len--;
@@ -264,67 +249,51 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCha
 		s->fault_depth = 0;
 	s->depth--;
 	s->text->len = 0;
+	s->text_full = FALSE;
 }
 
 /* s->text holds MSN_ABCH_MAX_TEXT bytes and its NUL from the start; only
- * sax_end needs the NUL, so len alone is kept here. */
+ * sax_end needs the NUL, so len alone is kept here.  Text comes in pieces
+ * cut anywhere (even inside a character): the first that does not fit ends
+ * it, cut back to its last whole character, whatever the pieces were. */
 static void
-sax_chars(void *ctx, const xmlChar *ch, int len)
+sax_chars(MsnXmlReader *r, const char *ch, gsize len, gpointer ctx)
 {
 	Sax *s = ctx;
 	gsize room, n;
 	const char *valid_end;
 
-	if (len <= 0 || s->text->len >= MSN_ABCH_MAX_TEXT)
+	if (len == 0 || s->text_full)
 		return;
 	room = MSN_ABCH_MAX_TEXT - s->text->len;
-	n = MIN((gsize)len, room);
+	n = MIN(len, room);
 	memcpy(s->text->str + s->text->len, ch, n);
 	s->text->len += n;
-	/* Cut inside a character: back to the last whole one. */
-	if (n < (gsize)len && !g_utf8_validate(s->text->str, (gssize)s->text->len, &valid_end))
-		s->text->len = (gsize)(valid_end - s->text->str);
+	if (n < len) {
+		s->text_full = TRUE;
+		if (!g_utf8_validate(s->text->str, (gssize)s->text->len, &valid_end))
+			s->text->len = (gsize)(valid_end - s->text->str);
+	}
 }
 
-static void
-sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                    const xmlChar *system_id)
+/* The encoding the XML declaration names when it is not UTF-8 (newly
+ * allocated), NULL for UTF-8 or none.  A declaration readable as ASCII is
+ * not in UTF-16 or UCS-4, whatever it says (as libxml2 reads it). */
+static char *
+declared_encoding(const char *xml, gsize len)
 {
-	Sax *s = ctx;
-
-	/* SOAP has no DTD: refusing it here means no entity is ever declared. */
-	s->dtd = TRUE;
-	xmlStopParser(s->ctxt);
-}
-
-#if LIBXML_VERSION >= 21200
-static void
-sax_error(void *ctx, const xmlError *error)
-#else
-static void
-sax_error(void *ctx, xmlErrorPtr error)
-#endif
-{
-	Sax *s = ctx;
-
-	if (s->xml_error == NULL && error && error->message)
-		s->xml_error = g_strstrip(g_strdup(error->message));
-}
-
-/* TRUE when the XML declaration names an encoding other than UTF-8. */
-static gboolean
-declares_other_encoding(const char *xml, gsize len)
-{
-	gsize n = MIN(len, 200), i;
+	static const char *const as_utf8[] = {
+		"utf-8", "utf8", "utf-16", "utf16", "ucs-2", "ucs2", "ucs-4", "ucs4", "utf-32", "utf32"
+	};
+	gsize n = MIN(len, 200), i, k;
 	const char *end, *enc;
-	char *decl;
-	gboolean other = FALSE;
+	char *decl, *name = NULL;
 
 	if (n < 5 || memcmp(xml, "<?xml", 5) != 0)
-		return FALSE;
+		return NULL;
 	end = memchr(xml, '>', n);
 	if (end == NULL)
-		return FALSE;
+		return NULL;
 	decl = g_strndup(xml, (gsize)(end - xml));
 	enc = strstr(decl, "encoding");
 	if (enc) {
@@ -333,76 +302,44 @@ declares_other_encoding(const char *xml, gsize len)
 			enc++;
 		for (i = 0; enc[i] && enc[i] != '"' && enc[i] != '\''; i++)
 			;
-		other = !(i == 5 && g_ascii_strncasecmp(enc, "utf-8", 5) == 0) &&
-		        !(i == 4 && g_ascii_strncasecmp(enc, "utf8", 4) == 0);
+		name = g_strndup(enc, i);
+		for (k = 0; k < G_N_ELEMENTS(as_utf8); k++)
+			if (g_ascii_strncasecmp(name, as_utf8[k], strlen(as_utf8[k])) == 0 &&
+			    (k < 2 ? name[strlen(as_utf8[k])] == '\0' : TRUE)) {
+				g_clear_pointer(&name, g_free);
+				break;
+			}
 	}
 	g_free(decl);
-	return other;
+	return name;
 }
 
-/* Sets s up to read with a fresh push parser; FALSE when libxml2 cannot. */
-static gboolean
+/* Sets s up to read with a fresh reader. */
+static void
 sax_begin(Sax *s)
 {
-	xmlSAXHandler h;
+	static const MsnXmlHandlers h = { sax_start, sax_end, sax_chars };
 	guint i;
 
-	memset(&h, 0, sizeof h);
-	h.initialized = XML_SAX2_MAGIC;
-	h.startElementNs = sax_start;
-	h.endElementNs = sax_end;
-	h.characters = sax_chars;
-	h.cdataBlock = sax_chars;
-	h.internalSubset = sax_internal_subset;
-	h.serror = sax_error;
-
 	s->text = g_string_sized_new(MSN_ABCH_MAX_TEXT + 1);
-	s->ctxt = xmlCreatePushParserCtxt(&h, s, NULL, 0, "abch.xml");
-	if (s->ctxt == NULL)
-		return FALSE;
-	/* No network access; entities are never declared (the DTD is refused). */
-	xmlCtxtUseOptions(s->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	s->reader = msn_xml_reader_new(&h, s);
 	for (i = 0; i < N_ATOMS; i++)
-		s->atom[i] = (const char *)xmlDictLookup(s->ctxt->dict, BAD_CAST atom_names[i], -1);
-	return TRUE;
+		s->atom[i] = msn_xml_reader_intern(s->reader, atom_names[i]);
 }
 
 /* FALSE once the parse cannot succeed: more input would not be read. */
 static gboolean
 sax_going(Sax *s)
 {
-	return s->ctxt && s->ctxt->wellFormed && !s->dtd && !s->abort;
+	return msn_xml_reader_error(s->reader) == NULL && !s->abort;
 }
 
-/* Hands libxml2 the next bytes (terminate: the document ends there). */
+/* Hands the reader the next bytes (UTF-8). */
 static void
-sax_push(Sax *s, const char *xml, gsize len, gboolean terminate)
+sax_push(Sax *s, const char *xml, gsize len)
 {
-#if LIBXML_VERSION < 21200
-	xmlStructuredErrorFunc old_serror;
-	void *old_serror_ctx;
-#endif
-
-	/* Namespace errors are not fatal (names are read without them); a
-	 * well-formedness error is. */
-	if (!sax_going(s))
-		return;
-#if LIBXML_VERSION < 21200
-	/* Before 2.12 encoding errors bypass the context and go to stderr. */
-	old_serror = xmlStructuredError;
-	old_serror_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(s, sax_error);
-#endif
-	do {
-		gsize n = MIN(CHUNK, len);
-
-		xmlParseChunk(s->ctxt, xml, (int)n, terminate && n == len);
-		xml += n;
-		len -= n;
-	} while (len > 0 && sax_going(s));
-#if LIBXML_VERSION < 21200
-	xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
-#endif
+	if (sax_going(s))
+		msn_xml_reader_feed(s->reader, xml, len);
 }
 
 static GError *fault_error(Sax *s);
@@ -412,30 +349,30 @@ static GError *fault_error(Sax *s);
 static gboolean
 sax_end_document(Sax *s, GError **error)
 {
-	gboolean well_formed;
-
-	sax_push(s, NULL, 0, TRUE);
-	well_formed = sax_going(s);
-	xmlFreeParserCtxt(s->ctxt);
-	s->ctxt = NULL;
+	GError *xerr = NULL;
+	gboolean well_formed = msn_xml_reader_end(s->reader, &xerr);
 
 	if (s->abort) {
+		g_clear_error(&xerr);
 		g_propagate_error(error, g_steal_pointer(&s->abort));
 		return FALSE;
 	}
-	if (s->dtd) {
+	if (xerr && g_error_matches(xerr, MSN_XML_ERROR, MSN_XML_ERROR_DTD)) {
+		g_error_free(xerr);
 		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
 		            _("The address book's reply could not be read (it has a DTD)."));
 		return FALSE;
 	}
 	if (s->fault) {
+		g_clear_error(&xerr);
 		g_propagate_error(error, fault_error(s));
 		return FALSE;
 	}
 	if (!well_formed) {
 		g_set_error(error, MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
 		            _("The address book's reply could not be read (%s)."),
-		            s->xml_error ? s->xml_error : _("not XML"));
+		            xerr ? xerr->message : _("not XML"));
+		g_clear_error(&xerr);
 		return FALSE;
 	}
 	return TRUE;
@@ -444,12 +381,10 @@ sax_end_document(Sax *s, GError **error)
 static void
 sax_clear(Sax *s)
 {
-	if (s->ctxt)
-		xmlFreeParserCtxt(s->ctxt);
+	msn_xml_reader_free(s->reader);
 	if (s->text)
 		g_string_free(s->text, TRUE);
 	g_clear_error(&s->abort);
-	g_free(s->xml_error);
 	g_free(s->faultcode);
 	g_free(s->faultstring);
 	g_free(s->errorcode);
@@ -556,7 +491,9 @@ typedef struct {
 	gboolean g_deleted;
 	/* the open Contact */
 	gboolean in_contact;
-	char *c_guid, *c_type, *c_passport, *c_display;
+	char *c_guid, *c_passport, *c_display;   /* c_passport lower-cased */
+	MsnAbchContactType c_type;
+	gboolean c_me;          /* contactType Me */
 	gboolean c_messenger, c_deleted;
 	GPtrArray *c_groups;
 	char *c_email;          /* its first Messenger-enabled e-mail */
@@ -583,11 +520,24 @@ set_text(char **slot, const char *text)
 	*slot = *text ? g_strdup(text) : NULL;
 }
 
+/* set_text, ASCII lower-cased (handles: the copy the result keeps). */
+static void
+set_lower(char **slot, const char *text)
+{
+	char *p;
+
+	set_text(slot, text);
+	for (p = *slot; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+}
+
 static void
 find_all_reset_contact(FindAll *f)
 {
 	g_clear_pointer(&f->c_guid, g_free);
-	g_clear_pointer(&f->c_type, g_free);
+	f->c_type = MSN_ABCH_CONTACT_OTHER;
+	f->c_me = FALSE;
 	g_clear_pointer(&f->c_passport, g_free);
 	g_clear_pointer(&f->c_display, g_free);
 	g_clear_pointer(&f->c_email, g_free);
@@ -669,7 +619,7 @@ find_all_commit_me(FindAll *f)
 	}
 	f->saw_me = TRUE;
 	ab->me_guid = g_strdup(f->c_guid ? f->c_guid : "");
-	ab->me_handle = f->c_passport ? g_ascii_strdown(f->c_passport, -1) : NULL;
+	ab->me_handle = g_steal_pointer(&f->c_passport);
 	ab->me_display_name = g_strdup(f->c_display);
 	if (f->c_blp && strcmp(f->c_blp, "1") == 0)
 		ab->blp = MSN_ADL_AL;
@@ -691,12 +641,12 @@ find_all_commit_contact(Sax *s, FindAll *f)
 
 	if (f->c_deleted)
 		return;
-	if (f->c_type && strcmp(f->c_type, "Me") == 0) {
+	if (f->c_me) {
 		find_all_commit_me(f);
 		return;
 	}
 	if (f->c_passport) {
-		handle = g_ascii_strdown(f->c_passport, -1);
+		handle = g_steal_pointer(&f->c_passport);
 		network = MSN_NETWORK_PASSPORT;
 	} else if (f->c_email) {
 		handle = g_ascii_strdown(f->c_email, -1);
@@ -730,7 +680,7 @@ find_all_commit_contact(Sax *s, FindAll *f)
 	c->phone_work = g_steal_pointer(&f->c_work);
 	c->phone_mobile = g_steal_pointer(&f->c_mobile);
 	c->network = network;
-	c->type = contact_type(f->c_type);
+	c->type = f->c_type;
 	c->is_messenger_user = f->c_messenger;
 	if (f->c_groups->len > 0) {
 		c->group_guids = g_new0(char *, f->c_groups->len + 1);
@@ -763,7 +713,8 @@ find_all_add_group_id(FindAll *f, const char *guid)
 }
 
 static void
-find_all_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
+find_all_start(Sax *s, const char *name, const char *const *attr_names,
+               const char *const *attr_values)
 {
 	FindAll *f = s->op;
 
@@ -796,10 +747,11 @@ find_all_end_contact_field(Sax *s, FindAll *f, const char *name, const char *tex
 		else if (name == N(fDeleted))
 			f->c_deleted = is_true(text);
 	} else if (is(s, 1, N(contactInfo))) {
-		if (name == N(contactType))
-			set_text(&f->c_type, text);
-		else if (name == N(passportName))
-			set_text(&f->c_passport, text);
+		if (name == N(contactType)) {
+			f->c_type = contact_type(*text ? text : NULL);
+			f->c_me = strcmp(text, "Me") == 0;
+		} else if (name == N(passportName))
+			set_lower(&f->c_passport, text);
 		else if (name == N(displayName))
 			set_text(&f->c_display, text);
 		else if (name == N(isMessengerUser))
@@ -873,7 +825,7 @@ find_all_init(FindAll *f)
 	MsnAbchAddressBook *ab = g_new0(MsnAbchAddressBook, 1);
 
 	ab->groups = g_ptr_array_new_with_free_func((GDestroyNotify)group_free);
-	ab->contacts = g_ptr_array_new_with_free_func((GDestroyNotify)contact_free);
+	ab->contacts = g_ptr_array_new_with_free_func((GDestroyNotify)msn_abch_contact_free);
 	ab->notes = g_ptr_array_new_with_free_func(g_free);
 	f->ab = ab;
 	f->group_ids = g_hash_table_new(g_str_hash, g_str_equal);
@@ -930,7 +882,8 @@ typedef struct {
 	char *role;
 	/* the open Member */
 	gboolean in_member;
-	char *m_kind, *m_xsi, *m_passport, *m_email, *m_phone, *m_display, *m_buddy;
+	char *m_kind, *m_xsi, *m_phone, *m_display, *m_buddy;
+	char *m_passport, *m_email;   /* lower-cased */
 	gboolean m_deleted;
 	char *a_name, *a_value;
 	guint n_members;            /* seen, for the bound */
@@ -995,8 +948,7 @@ member_commit(Sax *s, Membership *m)
 	if (m->m_deleted)
 		return;
 	if (strcmp(kind, "Passport") == 0 || (*kind == '\0' && m->m_passport)) {
-		if (m->m_passport)
-			handle = g_ascii_strdown(m->m_passport, -1);
+		handle = g_steal_pointer(&m->m_passport);
 	} else if (strcmp(kind, "Email") == 0 || (*kind == '\0' && m->m_email)) {
 		guint64 n;
 		char *colon;
@@ -1007,8 +959,7 @@ member_commit(Sax *s, Membership *m)
 			if (g_ascii_string_to_unsigned(m->m_buddy, 10, 1, G_MAXUINT, &n, NULL))
 				network = (guint)n;
 		}
-		if (m->m_email)
-			handle = g_ascii_strdown(m->m_email, -1);
+		handle = g_steal_pointer(&m->m_email);
 	} else if (strcmp(kind, "Phone") == 0) {
 		network = MSN_NETWORK_PHONE;
 		if (m->m_phone)
@@ -1065,10 +1016,11 @@ merge_pending(Membership *m, guint from)
 }
 
 static void
-membership_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
+membership_start(Sax *s, const char *name, const char *const *attr_names,
+                 const char *const *attr_values)
 {
 	Membership *m = s->op;
-	int i;
+	guint i;
 
 	if (name == N(FindMembershipResult) ||
 	    name == N(FindMembershipResponse)) {
@@ -1085,19 +1037,14 @@ membership_start(Sax *s, const char *name, int n_attrs, const xmlChar **attrs)
 	           !m->in_member) {
 		member_reset(m);
 		m->in_member = TRUE;
-		/* attributes: (localname, prefix, URI, value, end) each */
-		for (i = 0; i < n_attrs; i++) {
-			const xmlChar **a = attrs + 5 * i;
-
-			if (xmlStrcmp(a[0], BAD_CAST "type") == 0 && a[3] && a[4] >= a[3]) {
-				char *v = g_strndup((const char *)a[3], (gsize)(a[4] - a[3]));
-				const char *colon = strrchr(v, ':');
+		/* xsi:type="PassportMember" (its value may have a prefix too) */
+		for (i = 0; attr_names[i]; i++)
+			if (strcmp(attr_names[i], "type") == 0) {
+				const char *colon = strrchr(attr_values[i], ':');
 
 				g_free(m->m_xsi);
-				m->m_xsi = g_strdup(colon ? colon + 1 : v);
-				g_free(v);
+				m->m_xsi = g_strdup(colon ? colon + 1 : attr_values[i]);
 			}
-		}
 	} else if (name == N(Annotation) && m->in_member) {
 		g_clear_pointer(&m->a_name, g_free);
 		g_clear_pointer(&m->a_value, g_free);
@@ -1117,9 +1064,9 @@ membership_end(Sax *s, const char *name, char *text)
 			if (name == N(Type))
 				set_text(&m->m_kind, text);
 			else if (name == N(PassportName))
-				set_text(&m->m_passport, text);
+				set_lower(&m->m_passport, text);
 			else if (name == N(Email))
-				set_text(&m->m_email, text);
+				set_lower(&m->m_email, text);
 			else if (name == N(PhoneNumber))
 				set_text(&m->m_phone, text);
 			else if (name == N(DisplayName))
@@ -1173,7 +1120,7 @@ membership_init(Membership *m)
 {
 	MsnAbchMemberships *res = g_new0(MsnAbchMemberships, 1);
 
-	res->members = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
+	res->members = g_ptr_array_new_with_free_func((GDestroyNotify)msn_abch_member_free);
 	res->notes = g_ptr_array_new_with_free_func(g_free);
 	m->res = res;
 	m->by_handle = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1230,9 +1177,9 @@ struct _MsnAbchParser {
 	gsize fed;               /* bytes fed, for the bound */
 	gboolean started;        /* past the whitespace before the document */
 	gboolean head_done;      /* the encoding is known */
-	gboolean utf8;           /* read as UTF-8: invalid bytes become U+FFFD */
+	GIConv cd;               /* from the declared encoding; (GIConv)-1: UTF-8 */
 	GByteArray *head;        /* the first bytes while the encoding is not known */
-	char carry[4];           /* the start of a character cut by the end of a piece */
+	char carry[16];          /* the start of a character cut by the end of a piece */
 	gsize n_carry;
 };
 
@@ -1242,6 +1189,7 @@ parser_new(ParseKind kind)
 	MsnAbchParser *p = g_new0(MsnAbchParser, 1);
 
 	p->kind = kind;
+	p->cd = (GIConv)-1;
 	switch (kind) {
 	case PARSE_FIND_ALL:
 		find_all_init(&p->f);
@@ -1262,9 +1210,7 @@ parser_new(ParseKind kind)
 	case PARSE_PLAIN:
 		break;
 	}
-	if (!sax_begin(&p->s))
-		p->s.abort = g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
-		                         _("The address book's reply could not be read."));
+	sax_begin(&p->s);
 	return p;
 }
 
@@ -1289,6 +1235,8 @@ msn_abch_parser_free(MsnAbchParser *p)
 	}
 	if (p->head)
 		g_byte_array_unref(p->head);
+	if (p->cd != (GIConv)-1)
+		g_iconv_close(p->cd);
 	g_free(p);
 }
 
@@ -1339,20 +1287,66 @@ utf8_valid_prefix(const char *s, gsize len)
 	return len;
 }
 
-/* Hands the document text on; as UTF-8, a byte that is not part of a
- * character becomes U+FFFD (as g_utf8_make_valid does), and a character cut
- * by the end of a piece waits for the next (final: there is none). */
+/* Hands on UTF-8 text with every byte that is not part of a character (and
+ * NUL) as U+FFFD, as g_utf8_make_valid does; returns how many bytes at the
+ * end were kept back: the start of a character the next piece may complete
+ * (none when final). */
+static gsize
+push_valid(Sax *s, const char *data, gsize len, gboolean final)
+{
+	while (len > 0 && sax_going(s)) {
+		gsize ok = utf8_valid_prefix(data, len);
+
+		if (ok > 0)
+			sax_push(s, data, ok);
+		data += ok;
+		len -= ok;
+		if (len == 0)
+			break;
+		if (len < 4 && !final)
+			return len;
+		sax_push(s, "\xef\xbf\xbd", 3);
+		data++;
+		len--;
+	}
+	return 0;
+}
+
+/* Converts text in the declared encoding to UTF-8 and hands it on; returns
+ * how many bytes at the end were kept back (an incomplete sequence). */
+static gsize
+push_converted(MsnAbchParser *p, const char *data, gsize len, gboolean final)
+{
+	char out[8192];
+
+	while (len > 0 && sax_going(&p->s)) {
+		gchar *in = (gchar *)data, *o = out;
+		gsize in_left = len, out_left = sizeof out;
+		gsize r = g_iconv(p->cd, &in, &in_left, &o, &out_left);
+		int e = errno;
+
+		push_valid(&p->s, out, (gsize)(o - out), TRUE);
+		data = in;
+		len = in_left;
+		if (r != (gsize)-1 || e == E2BIG)
+			continue;
+		if (e == EINVAL && !final && len <= sizeof p->carry)
+			return len;
+		sax_abort(&p->s, g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+		          _("The address book's reply could not be read (it holds bytes its "
+		            "declared encoding does not have).")));
+	}
+	return 0;
+}
+
+/* Hands the document text on as UTF-8; a character cut by the end of a
+ * piece waits for the next (final: there is none). */
 static void
 push_text(MsnAbchParser *p, const char *data, gsize len, gboolean final)
 {
-	Sax *s = &p->s;
 	char *joined = NULL;
+	gsize left;
 
-	if (!p->utf8) {
-		if (len > 0)
-			sax_push(s, data, len, FALSE);
-		return;
-	}
 	if (p->n_carry) {
 		joined = g_malloc(p->n_carry + len);
 		memcpy(joined, p->carry, p->n_carry);
@@ -1362,33 +1356,47 @@ push_text(MsnAbchParser *p, const char *data, gsize len, gboolean final)
 		len += p->n_carry;
 		p->n_carry = 0;
 	}
-	while (len > 0 && sax_going(s)) {
-		gsize ok = utf8_valid_prefix(data, len);
-
-		if (ok > 0)
-			sax_push(s, data, ok, FALSE);
-		data += ok;
-		len -= ok;
-		if (len == 0)
-			break;
-		if (len < 4 && !final) {
-			memcpy(p->carry, data, len);
-			p->n_carry = len;
-			break;
-		}
-		sax_push(s, "\xef\xbf\xbd", 3, FALSE);
-		data++;
-		len--;
+	if (p->cd == (GIConv)-1)
+		left = push_valid(&p->s, data, len, final);
+	else
+		left = push_converted(p, data, len, final);
+	if (left > 0) {
+		memcpy(p->carry, data + len - left, left);
+		p->n_carry = left;
 	}
 	g_free(joined);
+}
+
+/* An encoding name iconv may be asked about. */
+static gboolean
+is_encoding_name(const char *name)
+{
+	gsize i;
+
+	for (i = 0; name[i]; i++)
+		if (!g_ascii_isalnum(name[i]) && !strchr("-_.:+()", name[i]))
+			return FALSE;
+	return i > 0 && i <= 64;
 }
 
 /* The encoding is known from the first bytes: hand them on. */
 static void
 head_done(MsnAbchParser *p, const char *data, gsize len)
 {
+	char *enc = declared_encoding(data, len);
+
 	p->head_done = TRUE;
-	p->utf8 = !declares_other_encoding(data, len);
+	if (enc) {
+		if (is_encoding_name(enc))
+			p->cd = g_iconv_open("UTF-8", enc);
+		g_free(enc);
+		if (p->cd == (GIConv)-1) {
+			sax_abort(&p->s, g_error_new(MSN_ABCH_ERROR, MSN_ABCH_ERROR_BAD_REPLY,
+			          _("The address book's reply could not be read (its encoding is "
+			            "not one this program knows).")));
+			return;
+		}
+	}
 	push_text(p, data, len, FALSE);
 }
 

@@ -4,12 +4,14 @@
  * GLib and libxml2 only (no libpurple, no libsoup), so the unit tests link
  * it alone.  The HTTP side is src/soap/abch.c.
  *
- * Parsers read by local element names (namespaces and prefixes ignored),
- * stream through the document (SAX) so a 20,000-contact address book costs
- * little memory, refuse bodies over MSN_ABCH_MAX_BODY and documents with a
- * DTD, turn invalid UTF-8 into U+FFFD, and look for a SOAP Fault anywhere
- * (it may come with HTTP 200).  Builders escape every value (libxml2 tree
- * API).
+ * Parsers read with proto/xml.h's streaming reader (not libxml2: a
+ * 20,000-contact sign-in is ~37 MB of SOAP, and libxml2's push parser spent
+ * most of the sign-in reading it), by local element names (namespaces and
+ * prefixes ignored), so an address book costs little memory beyond its
+ * result; they refuse bodies over MSN_ABCH_MAX_BODY and documents with a
+ * DTD, turn invalid UTF-8 into U+FFFD, convert a document that declares
+ * another encoding (iconv), and look for a SOAP Fault anywhere (it may come
+ * with HTTP 200).  Builders escape every value (libxml2 tree API).
  */
 #ifndef MSNP_SOAP_ABCH_XML_H
 #define MSNP_SOAP_ABCH_XML_H
@@ -100,6 +102,9 @@ typedef struct {
 } MsnAbchAddressBook;
 
 void msn_abch_address_book_free(MsnAbchAddressBook *ab);
+/* One entry of contacts (NULL is fine): a caller done with an entry may free
+ * it early and leave NULL in its place. */
+void msn_abch_contact_free(MsnAbchContact *c);
 
 /* FindMembership, Messenger service only: one entry per handle with the
  * OR of its roles (Allow MSN_ADL_AL, Block MSN_ADL_BL, Reverse MSN_ADL_RL,
@@ -118,6 +123,8 @@ typedef struct {
 } MsnAbchMemberships;
 
 void msn_abch_memberships_free(MsnAbchMemberships *m);
+/* One entry of members, as msn_abch_contact_free. */
+void msn_abch_member_free(MsnAbchMember *m);
 
 /* ---- parsers ---- */
 
@@ -143,7 +150,7 @@ MsnAbchAddressBook *msn_abch_parse_find_all(const char *xml, gsize len, GError *
 MsnAbchMemberships *msn_abch_parse_find_membership(const char *xml, gsize len,
                                                    GError **error);
 
-/* The same parsers fed as the reply arrives (libxml2 push parser), so
+/* The same parsers fed as the reply arrives (a streaming reader), so
  * reading overlaps the download.  msn_abch_parse_find_all and
  * msn_abch_parse_find_membership are these fed the whole body at once. */
 typedef struct _MsnAbchParser MsnAbchParser;
