@@ -48,7 +48,8 @@ group_name(const MsnAbchGroup *g)
 }
 
 /* The roster from the two replies: FL from the address book, the other lists
- * from the memberships. */
+ * from the memberships.  Each entry is freed once read (its strings taken
+ * where the roster keeps them), so the roster reuses the replies' memory. */
 static void
 fill_roster(MsnSession *session, MsnAbchAddressBook *ab, MsnAbchMemberships *m)
 {
@@ -66,15 +67,22 @@ fill_roster(MsnSession *session, MsnAbchAddressBook *ab, MsnAbchMemberships *m)
 		MsnAbchContact *ac = g_ptr_array_index(ab->contacts, i);
 		MsnContact *c;
 
-		if (!ac->is_messenger_user || ac->network == MSN_NETWORK_PHONE)
+		if (!ac->is_messenger_user || ac->network == MSN_NETWORK_PHONE) {
+			msn_abch_contact_free(ac);
+			ab->contacts->pdata[i] = NULL;
 			continue;
+		}
 		c = msn_roster_ensure(r, ac->handle);
 		c->lists |= MSN_LIST_FL;
 		c->network = ac->network ? ac->network : 1;
 		if (ac->guid)
 			msn_roster_set_guid(r, c, ac->guid);
-		if (ac->display_name && g_ascii_strcasecmp(ac->display_name, ac->handle) != 0)
-			msn_roster_set_friendly(c, ac->display_name);
+		if (ac->display_name && g_ascii_strcasecmp(ac->display_name, ac->handle) != 0) {
+			if (c->friendly == NULL)
+				c->friendly = g_steal_pointer(&ac->display_name);
+			else
+				msn_roster_set_friendly(c, ac->display_name);
+		}
 		for (j = 0; ac->group_guids && ac->group_guids[j]; j++) {
 			MsnGroup *g = msn_roster_find_group(r, ac->group_guids[j]);
 			if (g)
@@ -84,26 +92,30 @@ fill_roster(MsnSession *session, MsnAbchAddressBook *ab, MsnAbchMemberships *m)
 				                     "does not have; showing it ungrouped\n", ac->handle,
 				                     ac->group_guids[j]);
 		}
-		g_free(c->phone_home);
-		c->phone_home = g_strdup(ac->phone_home);
-		g_free(c->phone_work);
-		c->phone_work = g_strdup(ac->phone_work);
-		g_free(c->phone_mobile);
-		c->phone_mobile = g_strdup(ac->phone_mobile);
+		g_clear_pointer(&c->phone_home, g_free);
+		c->phone_home = g_steal_pointer(&ac->phone_home);
+		g_clear_pointer(&c->phone_work, g_free);
+		c->phone_work = g_steal_pointer(&ac->phone_work);
+		g_clear_pointer(&c->phone_mobile, g_free);
+		c->phone_mobile = g_steal_pointer(&ac->phone_mobile);
+		msn_abch_contact_free(ac);
+		ab->contacts->pdata[i] = NULL;
 	}
 	for (i = 0; i < m->members->len; i++) {
 		MsnAbchMember *mm = g_ptr_array_index(m->members, i);
 		MsnContact *c;
 
-		if (mm->network == MSN_NETWORK_PHONE)
-			continue;
-		c = msn_roster_ensure(r, mm->handle);
-		c->lists |= mm->lists & (MSN_LIST_AL | MSN_LIST_BL | MSN_LIST_RL | MSN_LIST_PL);
-		if (mm->network)
-			c->network = mm->network;
-		if (c->friendly == NULL && mm->display_name &&
-		    g_ascii_strcasecmp(mm->display_name, mm->handle) != 0)
-			msn_roster_set_friendly(c, mm->display_name);
+		if (mm->network != MSN_NETWORK_PHONE) {
+			c = msn_roster_ensure(r, mm->handle);
+			c->lists |= mm->lists & (MSN_LIST_AL | MSN_LIST_BL | MSN_LIST_RL | MSN_LIST_PL);
+			if (mm->network)
+				c->network = mm->network;
+			if (c->friendly == NULL && mm->display_name &&
+			    g_ascii_strcasecmp(mm->display_name, mm->handle) != 0)
+				c->friendly = g_steal_pointer(&mm->display_name);
+		}
+		msn_abch_member_free(mm);
+		m->members->pdata[i] = NULL;
 	}
 	session->blp = ab->blp == MSN_ADL_BL ? 'B' : 'A';
 	session->gtc = ab->gtc == 'N' ? 'N' : 'A';

@@ -22,20 +22,55 @@ msn_blist_default_group(void)
 	return _("Other Contacts");
 }
 
-/* Per libpurple group: the last contact node, so appending is O(1). */
+/* What a whole-list mirror keeps, so each contact costs a few lookups. */
 typedef struct {
 	GHashTable *tails;     /* PurpleGroup* -> PurpleBlistNode* (last contact/chat) */
-	GHashTable *present;   /* "handle\001group" (lower-case handle) -> PurpleBuddy* */
+	GHashTable *present;   /* PurpleGroup* -> (lower-case handle -> PurpleBuddy*) */
+	GHashTable *groups;    /* MsnGroup* -> PurpleGroup* */
+	GHashTable *asked;     /* handles with an "auth-asked/" setting (see ask_authorization) */
 } SyncState;
 
-static char *
-presence_key(const char *handle, PurpleGroup *group)
-{
-	char *lower = g_ascii_strdown(handle, -1);
-	char *key = g_strdup_printf("%s\001%p", lower, (void *)group);
+#define AUTH_ASKED "auth-asked/"
 
+static gboolean
+has_upper(const char *s)
+{
+	for (; *s; s++)
+		if (g_ascii_isupper(*s))
+			return TRUE;
+	return FALSE;
+}
+
+/* Notes that buddy b is in the list (the mirror keeps it or removes it). */
+static void
+present_add(SyncState *st, PurpleBuddy *b)
+{
+	PurpleGroup *g = purple_buddy_get_group(b);
+	GHashTable *in = g_hash_table_lookup(st->present, g);
+
+	if (in == NULL) {
+		in = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_hash_table_insert(st->present, g, in);
+	}
+	g_hash_table_replace(in, g_ascii_strdown(purple_buddy_get_name(b), -1), b);
+}
+
+/* The buddy for handle in g the list had, taken off the to-remove list. */
+static PurpleBuddy *
+present_take(SyncState *st, const char *handle, PurpleGroup *g)
+{
+	GHashTable *in = g_hash_table_lookup(st->present, g);
+	char *lower;
+	PurpleBuddy *b;
+
+	if (in == NULL)
+		return NULL;
+	lower = has_upper(handle) ? g_ascii_strdown(handle, -1) : NULL;
+	b = g_hash_table_lookup(in, lower ? lower : handle);
+	if (b)
+		g_hash_table_remove(in, lower ? lower : handle);
 	g_free(lower);
-	return key;
+	return b;
 }
 
 static PurpleGroup *
@@ -105,7 +140,7 @@ request_key(PurpleAccount *account, const char *handle)
 static void
 ask_authorization(MsnSession *session, MsnContact *c)
 {
-	char *key = g_strdup_printf("auth-asked/%s", c->handle);
+	char *key = g_strconcat(AUTH_ASKED, c->handle, NULL);
 
 	/* Asked once: a request the user has not answered is not asked again at
 	 * every sign-in. */
@@ -135,7 +170,7 @@ answer(const char *key, gboolean allow)
 	const char *handle = sep + 1;
 	PurpleAccount *account = purple_accounts_find(username, MSNP_PLUGIN_ID);
 	PurpleConnection *gc = account ? purple_account_get_connection(account) : NULL;
-	char *setting = g_strdup_printf("auth-asked/%s", handle);
+	char *setting = g_strconcat(AUTH_ASKED, handle, NULL);
 
 	/* The session that asked may be gone (signed out meanwhile). */
 	if (gc && gc->proto_data && purple_connection_get_state(gc) == PURPLE_CONNECTED)
@@ -159,6 +194,34 @@ deny_cb(void *data)
 	answer(data, FALSE);
 }
 
+/* The libpurple group for a roster group, looked up once per mirror. */
+static PurpleGroup *
+purple_group_for(SyncState *st, MsnGroup *mg)
+{
+	PurpleGroup *g = g_hash_table_lookup(st->groups, mg);
+
+	if (g == NULL) {
+		g = ensure_group(mg->name);
+		g_hash_table_insert(st->groups, mg, g);
+	}
+	return g;
+}
+
+/* The handles this account has an "auth-asked/" setting set for. */
+static GHashTable *
+asked_handles(PurpleAccount *account)
+{
+	GHashTable *asked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, account->settings);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		if (g_str_has_prefix(key, AUTH_ASKED) && purple_account_get_bool(account, key, FALSE))
+			g_hash_table_add(asked, g_strdup((const char *)key + strlen(AUTH_ASKED)));
+	return asked;
+}
+
 static void
 sync_contact(gpointer data, gpointer user)
 {
@@ -174,11 +237,10 @@ sync_contact(gpointer data, gpointer user)
 	if (msn_contact_needs_decision(c)) {
 		ask_authorization(w->session, c);
 		w->asked++;
-	} else {
+	} else if (g_hash_table_contains(w->st->asked, c->handle)) {
 		/* Decided: a later request from this contact is a new one. */
-		char *key = g_strdup_printf("auth-asked/%s", c->handle);
-		if (purple_account_get_bool(account, key, FALSE))
-			purple_account_remove_setting(account, key);
+		char *key = g_strconcat(AUTH_ASKED, c->handle, NULL);
+		purple_account_remove_setting(account, key);
 		g_free(key);
 	}
 	if (!(c->lists & MSN_LIST_FL))
@@ -188,25 +250,20 @@ sync_contact(gpointer data, gpointer user)
 	for (i = 0; i < n; i++) {
 		PurpleGroup *g;
 		PurpleBuddy *b;
-		char *key;
 
 		if (c->groups && c->groups->len) {
-			MsnGroup *mg = g_ptr_array_index(c->groups, i);
-			g = ensure_group(mg->name);
+			g = purple_group_for(w->st, g_ptr_array_index(c->groups, i));
 		} else {
 			/* Made when first needed: an empty group is clutter. */
 			if (w->fallback == NULL)
 				w->fallback = ensure_group(msn_blist_default_group());
 			g = w->fallback;
 		}
-		key = presence_key(c->handle, g);
-		b = g_hash_table_lookup(w->st->present, key);
+		b = present_take(w->st, c->handle, g);
 		if (b == NULL) {
 			b = add_buddy_fast(w->st, account, c->handle, g);
 			w->added++;
 		}
-		g_hash_table_remove(w->st->present, key);
-		g_free(key);
 		if (g_strcmp0(purple_buddy_get_server_alias(b), c->friendly) != 0)
 			purple_blist_server_alias_buddy(b, c->friendly);
 	}
@@ -226,7 +283,7 @@ msn_blist_sync(MsnSession *session)
 	SyncState st;
 	Walk w = { 0 };
 	GSList *existing, *l;
-	GHashTableIter it;
+	GHashTableIter it, in_it;
 	gpointer value;
 	guint removed = 0;
 	gint64 start = g_get_monotonic_time();
@@ -235,19 +292,19 @@ msn_blist_sync(MsnSession *session)
 
 	session->mirroring++;
 	st.tails = g_hash_table_new(g_direct_hash, g_direct_equal);
-	st.present = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	st.present = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	                                   (GDestroyNotify)g_hash_table_unref);
+	st.groups = g_hash_table_new(g_direct_hash, g_direct_equal);
+	st.asked = asked_handles(account);
 
 	/* Groups first, in the server's order. */
 	for (i = 0; i < groups->len; i++)
-		ensure_group(((MsnGroup *)g_ptr_array_index(groups, i))->name);
+		purple_group_for(&st, g_ptr_array_index(groups, i));
 
 	/* What libpurple already has for this account (from blist.xml). */
 	existing = purple_find_buddies(account, NULL);
-	for (l = existing; l; l = l->next) {
-		PurpleBuddy *b = l->data;
-		g_hash_table_replace(st.present, presence_key(purple_buddy_get_name(b),
-		                     purple_buddy_get_group(b)), b);
-	}
+	for (l = existing; l; l = l->next)
+		present_add(&st, l->data);
 	g_slist_free(existing);
 
 	w.session = session;
@@ -257,8 +314,13 @@ msn_blist_sync(MsnSession *session)
 	/* Whatever is left is not on the server's forward list (in that group). */
 	g_hash_table_iter_init(&it, st.present);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		purple_blist_remove_buddy(value);
-		removed++;
+		gpointer b;
+
+		g_hash_table_iter_init(&in_it, value);
+		while (g_hash_table_iter_next(&in_it, NULL, &b)) {
+			purple_blist_remove_buddy(b);
+			removed++;
+		}
 	}
 
 	/* Privacy: built in one pass, not contact by contact. */
@@ -270,6 +332,8 @@ msn_blist_sync(MsnSession *session)
 
 	g_hash_table_destroy(st.present);
 	g_hash_table_destroy(st.tails);
+	g_hash_table_destroy(st.groups);
+	g_hash_table_destroy(st.asked);
 	session->mirroring--;
 	session->list_ready = TRUE;
 	purple_debug_info("msnp", "buddy list: %u contacts, %u buddies added, %u removed, "

@@ -5,7 +5,7 @@
 
 struct _MsnRoster {
 	GHashTable *by_handle;   /* lower-case handle -> MsnContact (owned) */
-	GHashTable *by_guid;     /* guid -> MsnContact */
+	GHashTable *by_guid;     /* guid (the contact's own string) -> MsnContact */
 	GQueue order;            /* MsnContact*, insertion order */
 	GHashTable *order_links; /* MsnContact -> GList link in order, for O(1) removal */
 	GHashTable *groups;      /* id -> MsnGroup (owned) */
@@ -47,7 +47,7 @@ msn_roster_new(void)
 	MsnRoster *r = g_new0(MsnRoster, 1);
 
 	r->by_handle = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, contact_free);
-	r->by_guid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r->by_guid = g_hash_table_new(g_str_hash, g_str_equal);
 	g_queue_init(&r->order);
 	r->order_links = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, group_free);
@@ -83,12 +83,6 @@ msn_roster_free(MsnRoster *r)
 	g_free(r);
 }
 
-static char *
-handle_key(const char *handle)
-{
-	return g_ascii_strdown(handle, -1);
-}
-
 static gboolean
 has_upper(const char *s)
 {
@@ -96,6 +90,13 @@ has_upper(const char *s)
 		if (g_ascii_isupper(*s))
 			return TRUE;
 	return FALSE;
+}
+
+static char *
+handle_key(const char *handle)
+{
+	/* Handles are mostly lower case already (the parsers make them so). */
+	return has_upper(handle) ? g_ascii_strdown(handle, -1) : g_strdup(handle);
 }
 
 MsnContact *
@@ -147,7 +148,7 @@ msn_roster_set_guid(MsnRoster *r, MsnContact *c, const char *guid)
 	g_free(c->guid);
 	c->guid = g_strdup(guid);
 	if (guid)
-		g_hash_table_replace(r->by_guid, g_strdup(guid), c);
+		g_hash_table_replace(r->by_guid, c->guid, c);
 }
 
 void

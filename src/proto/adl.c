@@ -35,16 +35,29 @@ handle_split(const char *handle, gsize *len)
 	return at;
 }
 
-/* Appends s[0..len) lower-cased (ASCII) and escaped for an attribute value. */
+/* Appends s[0..len) lower-cased (ASCII) and escaped for an attribute value:
+ * runs without a character to escape are copied whole. */
 static void
 append_attr(GString *out, const char *s, gsize len)
 {
-	gsize i;
+	gsize i = 0;
 
-	for (i = 0; i < len; i++) {
-		char c = s[i];
+	while (i < len) {
+		gsize run = i, k, at;
 
-		switch (c) {
+		while (run < len && s[run] != '&' && s[run] != '<' && s[run] != '>' &&
+		       s[run] != '"' && s[run] != '\'')
+			run++;
+		if (run > i) {
+			at = out->len;
+			g_string_append_len(out, s + i, (gssize)(run - i));
+			for (k = at; k < out->len; k++)
+				out->str[k] = g_ascii_tolower(out->str[k]);
+			i = run;
+			if (i == len)
+				break;
+		}
+		switch (s[i]) {
 		case '&':
 			g_string_append(out, "&amp;");
 			break;
@@ -57,13 +70,27 @@ append_attr(GString *out, const char *s, gsize len)
 		case '"':
 			g_string_append(out, "&quot;");
 			break;
-		case '\'':
+		default:
 			g_string_append(out, "&apos;");
 			break;
-		default:
-			g_string_append_c(out, g_ascii_tolower(c));
 		}
+		i++;
 	}
+}
+
+/* Appends v in decimal (no printf: the initial dump has thousands). */
+static void
+append_uint(GString *out, guint v)
+{
+	char buf[16];
+	int n = 0;
+
+	do {
+		buf[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		g_string_append_c(out, buf[--n]);
 }
 
 static void
@@ -71,8 +98,11 @@ append_c(GString *out, const char *local, gsize local_len, guint lists, guint ne
 {
 	g_string_append(out, "<c n=\"");
 	append_attr(out, local, local_len);
-	g_string_append_printf(out, "\" l=\"%u\" t=\"%u\" />", lists & MSN_ADL_SENDABLE,
-	                       network ? network : (guint)MSN_NETWORK_PASSPORT);
+	g_string_append(out, "\" l=\"");
+	append_uint(out, lists & MSN_ADL_SENDABLE);
+	g_string_append(out, "\" t=\"");
+	append_uint(out, network ? network : (guint)MSN_NETWORK_PASSPORT);
+	g_string_append(out, "\" />");
 }
 
 static void
@@ -140,7 +170,8 @@ msn_adl_build_initial(const MsnAdlEntry *entries, gsize n_entries, guint *n_skip
 	gint *next;
 	const char **ats;          /* per entry: its last '@', NULL when skipped */
 	gsize *lens, i;
-	guint skipped = 0, bi;
+	gssize last = -1;          /* the last usable entry, and its bucket index + 1 */
+	guint skipped = 0, bi, last_bucket = 0;
 	Batcher b = { 0 };
 	GString *d_open = g_string_new(NULL), *c = g_string_new(NULL);
 
@@ -151,7 +182,8 @@ msn_adl_build_initial(const MsnAdlEntry *entries, gsize n_entries, guint *n_skip
 	ats = g_new0(const char *, n_entries ? n_entries : 1);
 	lens = g_new0(gsize, n_entries ? n_entries : 1);
 
-	/* One pass to bucket by domain, keeping first-seen order. */
+	/* One pass to bucket by domain, keeping first-seen order.  Lists come
+	 * mostly in runs of one domain: the last entry's bucket is tried first. */
 	for (i = 0; i < n_entries; i++) {
 		const MsnAdlEntry *e = &entries[i];
 		char *domain;
@@ -164,16 +196,24 @@ msn_adl_build_initial(const MsnAdlEntry *entries, gsize n_entries, guint *n_skip
 			skipped++;
 			continue;
 		}
-		domain = g_ascii_strdown(ats[i] + 1, -1);
-		found = g_hash_table_lookup(domains, domain);
-		if (found == NULL) {
-			Bucket nb = { (gint)i, (gint)i };
+		if (last >= 0 && g_ascii_strcasecmp(ats[last] + 1, ats[i] + 1) == 0) {
+			found = GUINT_TO_POINTER(last_bucket);
+		} else {
+			domain = g_ascii_strdown(ats[i] + 1, -1);
+			found = g_hash_table_lookup(domains, domain);
+			if (found == NULL) {
+				Bucket nb = { (gint)i, (gint)i };
 
-			g_array_append_val(buckets, nb);
-			g_hash_table_insert(domains, domain, GUINT_TO_POINTER(buckets->len));
-			continue;
+				g_array_append_val(buckets, nb);
+				g_hash_table_insert(domains, domain, GUINT_TO_POINTER(buckets->len));
+				last = (gssize)i;
+				last_bucket = buckets->len;
+				continue;
+			}
+			g_free(domain);
 		}
-		g_free(domain);
+		last = (gssize)i;
+		last_bucket = GPOINTER_TO_UINT(found);
 		bk = &g_array_index(buckets, Bucket, GPOINTER_TO_UINT(found) - 1);
 		next[bk->last] = (gint)i;
 		bk->last = (gint)i;

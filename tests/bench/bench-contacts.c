@@ -131,6 +131,8 @@ plugin_case(int n, int version)
 		/* Where the time goes: the debug lines after USR OK, with offsets. */
 		const GPtrArray *lines = msnp_debug_lines();
 		guint i;
+		/* For `perf record -k CLOCK_MONOTONIC`: the window in the same clock. */
+		fprintf(stderr, "window %.6f .. %.6f s (CLOCK_MONOTONIC)\n", t0 / 1e6, t1 / 1e6);
 		for (i = 0; i < lines->len; i++) {
 			const char *l = g_ptr_array_index(lines, i);
 			gint64 t = msnp_debug_time_of(l);

@@ -242,10 +242,10 @@ element(GString *out, const char *name, const char *text)
 	"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" " \
 	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">"
 
-static GString *
-response_begin(Req *r, gsize reserve)
+/* The envelope up to the action's response element. */
+static void
+response_head(Req *r, GString *out)
 {
-	GString *out = g_string_sized_new(1024 + reserve);
 	char *key = util_random_token(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
 	char *sid = lists_make_guid("session", key);
 
@@ -257,6 +257,14 @@ response_begin(Req *r, gsize reserve)
 	                       "<%sResponse xmlns=\"" NS_AB "\">", key, sid, r->action);
 	g_free(key);
 	g_free(sid);
+}
+
+static GString *
+response_begin(Req *r, gsize reserve)
+{
+	GString *out = g_string_sized_new(1024 + reserve);
+
+	response_head(r, out);
 	return out;
 }
 
@@ -271,10 +279,97 @@ respond(Req *r, guint status, GString *body)
 }
 
 static void
-response_end(Req *r, GString *out)
+response_tail(Req *r, GString *out)
 {
 	g_string_append_printf(out, "</%sResponse></soap:Body></soap:Envelope>", r->action);
+}
+
+static void
+response_end(Req *r, GString *out)
+{
+	response_tail(r, out);
 	respond(r, SOUP_STATUS_OK, out);
+}
+
+/* ---- the big replies, streamed ----------------------------------------------------------
+ *
+ * ABFindAll and FindMembership are sent as they are written, a piece of
+ * STREAM_PIECE entries at a time (chunked transfer encoding), the next piece
+ * written when libsoup has sent the last: the first bytes leave at once and
+ * a 20,000-contact list never sits whole in memory — as a real server
+ * streams rows from its database.  A list changed while its reply streams
+ * may show the change or not (entries are taken by index, never freed). */
+
+#define STREAM_PIECE 128
+
+typedef struct _Stream Stream;
+
+/* Appends the next piece to out; TRUE when it was the last. */
+typedef gboolean (*StreamNext)(Stream *st, GString *out);
+
+struct _Stream {
+	Req r;               /* r.action and r.now are owned copies; r.body is NULL */
+	StreamNext next;
+	guint phase, role, i, n;
+	guint counts[4];
+	gboolean done;
+	gsize bytes;
+	gint64 t0;
+};
+
+static void
+stream_free(gpointer p)
+{
+	Stream *st = p;
+
+	g_free((char *) st->r.action);
+	g_free(st->r.now);
+	g_free(st);
+}
+
+static void
+stream_more(SoupServerMessage *msg, gpointer data)
+{
+	Stream *st = data;
+	SoupMessageBody *body = soup_server_message_get_response_body(msg);
+	GString *out;
+	gsize len;
+
+	if (st->done)
+		return;
+	out = g_string_sized_new(STREAM_PIECE * 1300);
+	st->done = st->next(st, out);
+	len = out->len;
+	st->bytes += len;
+	if (len > 0)
+		soup_message_body_append(body, SOUP_MEMORY_TAKE, g_string_free(out, FALSE), len);
+	else
+		g_string_free(out, TRUE);
+	if (st->done)
+		soup_message_body_complete(body);
+}
+
+/* Answers r with HTTP 200 and the pieces next writes. */
+static void
+stream_start(Req *r, StreamNext next)
+{
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(r->msg);
+	Stream *st = g_new0(Stream, 1);
+
+	st->r = *r;
+	st->r.action = g_strdup(r->action);
+	st->r.now = g_strdup(r->now);
+	st->r.body = NULL;
+	st->next = next;
+	st->t0 = g_get_monotonic_time();
+	soup_server_message_set_status(r->msg, SOUP_STATUS_OK, NULL);
+	soup_message_headers_replace(h, "Content-Type", "text/xml; charset=utf-8");
+	soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
+	/* Sent pieces are dropped, not kept for a body nobody reads. */
+	soup_message_body_set_accumulate(soup_server_message_get_response_body(r->msg), FALSE);
+	g_object_set_data_full(G_OBJECT(r->msg), "msnp-stream", st, stream_free);
+	g_signal_connect(r->msg, "wrote-chunk", G_CALLBACK(stream_more), st);
+	stream_more(r->msg, st);
 }
 
 /* An action without a result: <ActionResponse xmlns="…"/> in the body. */
@@ -466,43 +561,47 @@ check_ab_id(Req *r)
 	return ok;
 }
 
-static void
-ab_find_all(Req *r)
+/* ABFindAll, piece by piece: groups, FL contacts, the Me contact and the ab. */
+static gboolean
+ab_find_all_next(Stream *st, GString *out)
 {
+	Req *r = &st->r;
 	Account *a = r->a;
-	GString *out;
-	guint i, n = 0;
-	gboolean cut = r->srv->abfindall_truncate > 0 && r->srv->abfindall_truncate_times != 0;
-	gint64 t0 = g_get_monotonic_time();
+	Server *srv = r->srv;
+	gboolean cut = srv->abfindall_truncate > 0 && srv->abfindall_truncate_times != 0;
+	guint i, piece = 0;
 	char *cid;
 
-	if (!check_ab_id(r))
-		return;
-	out = response_begin(r, (gsize) a->n_fl * 1200 + a->groups->len * 400);
-	g_string_append(out, "<ABFindAllResult>");
-	if (a->groups->len) {
-		g_string_append(out, "<groups>");
-		for (i = 0; i < a->groups->len; i++)
-			append_group(r, out, g_ptr_array_index(a->groups, i));
-		g_string_append(out, "</groups>");
+	if (st->phase == 0) {
+		response_head(r, out);
+		g_string_append(out, "<ABFindAllResult>");
+		if (a->groups->len) {
+			g_string_append(out, "<groups>");
+			for (i = 0; i < a->groups->len; i++)
+				append_group(r, out, g_ptr_array_index(a->groups, i));
+			g_string_append(out, "</groups>");
+		}
+		g_string_append(out, "<contacts>");
+		st->phase = 1;
 	}
-	g_string_append(out, "<contacts>");
-	for (i = 0; i < a->contacts->len; i++) {
-		Contact *c = g_ptr_array_index(a->contacts, i);
+	for (; st->i < a->contacts->len && piece < STREAM_PIECE; st->i++) {
+		Contact *c = g_ptr_array_index(a->contacts, st->i);
 
 		if (!(c->lists & LIST_FL))
 			continue;
-		if (cut && n == r->srv->abfindall_truncate) {
-			if (r->srv->abfindall_truncate_times > 0)
-				r->srv->abfindall_truncate_times--;
-			server_logf(r->srv, r->label, "-- abch %s: ABFindAll cut after %u contacts "
-			            "(--abfindall-truncate)", a->email, n);
-			respond(r, SOUP_STATUS_OK, out);
-			return;
+		if (cut && st->n == srv->abfindall_truncate) {
+			if (srv->abfindall_truncate_times > 0)
+				srv->abfindall_truncate_times--;
+			server_logf(srv, r->label, "-- abch %s: ABFindAll cut after %u contacts "
+			            "(--abfindall-truncate)", a->email, st->n);
+			return TRUE;
 		}
 		append_contact(r, out, c);
-		n++;
+		st->n++;
+		piece++;
 	}
+	if (st->i < a->contacts->len)
+		return FALSE;
 	append_me(r, out);
 	cid = lists_cid(a->guid);
 	g_string_append(out, "</contacts><ab><abId>" ZERO_AB_ID "</abId><abInfo><ownerPuid>0</ownerPuid>");
@@ -516,10 +615,18 @@ ab_find_all(Req *r)
 		"<DynamicItemLastChanged>" NEVER "</DynamicItemLastChanged><createDate>%s</createDate>"
 		"<propertiesChanged /></ab></ABFindAllResult>", r->now, r->now);
 	g_free(cid);
-	server_logf(r->srv, r->label, "-- abch %s: ABFindAll %u contacts, %u groups, %" G_GSIZE_FORMAT
-	            " bytes in %.1f ms", a->email, n, a->groups->len, out->len,
-	            (double) (g_get_monotonic_time() - t0) / 1000.0);
-	response_end(r, out);
+	response_tail(r, out);
+	server_logf(srv, r->label, "-- abch %s: ABFindAll %u contacts, %u groups, %" G_GSIZE_FORMAT
+	            " bytes, written in %.1f ms", a->email, st->n, a->groups->len,
+	            st->bytes + out->len, (double) (g_get_monotonic_time() - st->t0) / 1000.0);
+	return TRUE;
+}
+
+static void
+ab_find_all(Req *r)
+{
+	if (check_ab_id(r))
+		stream_start(r, ab_find_all_next);
 }
 
 static const Origin from_soap = { NULL, TRUE };
@@ -966,27 +1073,40 @@ in_role(Contact *c, guint role)
 	}
 }
 
-static void
-find_membership(Req *r)
+/* FindMembership, piece by piece: the four roles' members, then the rest. */
+static gboolean
+find_membership_next(Stream *st, GString *out)
 {
+	Req *r = &st->r;
 	Account *a = r->a;
-	GString *out = response_begin(r, (gsize) a->contacts->len * 1200);
-	char *cid = lists_cid(a->guid);
-	guint role, i, counts[4] = { 0, 0, 0, 0 };
+	guint piece = 0;
+	char *cid;
 
-	g_string_append(out, "<FindMembershipResult><Services><Service><Memberships>");
-	for (role = 0; role < G_N_ELEMENTS(roles); role++) {
-		g_string_append_printf(out, "<Membership><MemberRole>%s</MemberRole><Members>", roles[role]);
-		for (i = 0; i < a->contacts->len; i++) {
-			Contact *c = g_ptr_array_index(a->contacts, i);
+	if (st->phase == 0) {
+		response_head(r, out);
+		g_string_append(out, "<FindMembershipResult><Services><Service><Memberships>");
+		st->phase = 1;
+	}
+	while (st->role < G_N_ELEMENTS(roles)) {
+		if (st->i == 0)
+			g_string_append_printf(out, "<Membership><MemberRole>%s</MemberRole><Members>",
+			                       roles[st->role]);
+		for (; st->i < a->contacts->len && piece < STREAM_PIECE; st->i++) {
+			Contact *c = g_ptr_array_index(a->contacts, st->i);
 
-			if (in_role(c, role)) {
-				append_member(r, out, roles[role], c);
-				counts[role]++;
+			if (in_role(c, st->role)) {
+				append_member(r, out, roles[st->role], c);
+				st->counts[st->role]++;
+				piece++;
 			}
 		}
+		if (st->i < a->contacts->len)
+			return FALSE;
 		g_string_append(out, "</Members><MembershipIsComplete>true</MembershipIsComplete></Membership>");
+		st->role++;
+		st->i = 0;
 	}
+	cid = lists_cid(a->guid);
 	g_string_append_printf(out, "</Memberships><Info><Handle><Id>1</Id><Type>Messenger</Type>"
 		"<ForeignId /></Handle><InverseRequired>false</InverseRequired>"
 		"<AuthorizationCriteria>Everyone</AuthorizationCriteria><IsBot>false</IsBot></Info>"
@@ -1001,10 +1121,18 @@ find_membership(Req *r)
 		"<Changes /><CreateDate>%s</CreateDate><LastChange>%s</LastChange></OwnerNamespace>"
 		"</FindMembershipResult>", r->now, r->now);
 	g_free(cid);
+	response_tail(r, out);
 	server_logf(r->srv, r->label, "-- abch %s: FindMembership Allow %u Block %u Reverse %u "
-	            "Pending %u, %" G_GSIZE_FORMAT " bytes", a->email, counts[0], counts[1], counts[2],
-	            counts[3], out->len);
-	response_end(r, out);
+	            "Pending %u, %" G_GSIZE_FORMAT " bytes, written in %.1f ms", a->email,
+	            st->counts[0], st->counts[1], st->counts[2], st->counts[3], st->bytes + out->len,
+	            (double) (g_get_monotonic_time() - st->t0) / 1000.0);
+	return TRUE;
+}
+
+static void
+find_membership(Req *r)
+{
+	stream_start(r, find_membership_next);
 }
 
 typedef struct {
