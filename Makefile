@@ -211,7 +211,7 @@ $(BUILDDIR)/bench/bench-%: $(BUILDDIR)/obj/tests/bench/bench-%.o $(DRIVER_OBJ) $
 	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(call pkg_libs,$(PLUGIN_PKGS))
 
 bench: $(PLUGIN) $(SERVER) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BENCH_BIN); do echo "== $$b"; MSNP_BUILDDIR=$(BUILDDIR) $$b || exit 1; done
 
 # A getaddrinfo shim the DNS-failure test preloads (tests/shim/nodns.c).
 $(BUILDDIR)/tests/shim/libnodns.so: tests/shim/nodns.c Makefile
