@@ -23,9 +23,7 @@ art=$builddir/ui-artifacts
 what="a conversation in Finch"
 
 need "$what" finch:finch tmux:tmux openssl:openssl
-for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver" "$builddir/msnp-peer"; do
-  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
-done
+need_built "$builddir/libmsnp.so" "$builddir/msnp-testserver" "$builddir/msnp-peer"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-finch-conv.XXXXXX") || exit 1
 sock=$tmp/tmux.sock
@@ -33,13 +31,7 @@ cfg=$tmp/config
 peer_pid=''
 T() { tmux -S "$sock" "$@"; }
 cleanup() {
-  [ -S "$sock" ] && T kill-server 2>/dev/null
-  fp=$(cat "$tmp/finch.pid" 2>/dev/null)
-  if [ -n "$fp" ]; then
-    i=0
-    while kill -0 "$fp" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -9 "$fp" 2>/dev/null
-  fi
+  stop_finch
   if [ -n "$peer_pid" ]; then
     echo quit >&8 2>/dev/null   # signs out and removes its folder; TERM if it hangs
     limit=30
@@ -59,23 +51,13 @@ cp "$builddir/libmsnp.so" "$cfg/plugins/libmsnp.so"
 
 A=alice@example.com B=bob@example.com
 
-make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
-if ! start_server main --versions 8-14 --account "$A:secret:Alice" \
-       --account "$B:secret:Bob" --group "$A:Friends" \
-       --contact "$A:$B:FL,AL,RL:Bob:Friends" --contact "$B:$A:FL,AL,RL:Alice"; then
-  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
-fi
-set -- server=127.0.0.1 port="$main_ns" max_protocol=14 \
-  nexus_url="https://127.0.0.1:$main_https/rdr/pprdr.asp" \
-  rst_url="https://127.0.0.1:$main_https/RST.srf" tls_fingerprint="$tls_fp" \
-  ab_url="https://127.0.0.1:$main_https/abservice/abservice.asmx" \
-  sharing_url="https://127.0.0.1:$main_https/abservice/SharingService.asmx"
-{
-  echo "<?xml version='1.0' encoding='UTF-8' ?>"
-  echo "<account version='1.0'>"
-  msnp_account "$A" secret gnt-purple "$@"
-  echo "</account>"
-} >"$cfg/accounts.xml"
+bail_unless_server main --versions 8-14 --account "$A:secret:Alice" \
+  --account "$B:secret:Bob" --group "$A:Friends" \
+  --contact "$A:$B:FL,AL,RL:Bob:Friends" --contact "$B:$A:FL,AL,RL:Alice"
+# The account's settings, for alice here and for the peer (bob) below.
+# shellcheck disable=SC2046
+set -- $(loopback_settings "$main_ns" "$main_https" 14)
+msnp_account "$A" secret gnt-purple "$@" | accounts_xml >"$cfg/accounts.xml"
 # The system log ("+++ alice signed on"); Finch sends typing notices (off by
 # default); conversation windows wide enough for a line of this test.
 cat >"$cfg/prefs.xml" <<XML

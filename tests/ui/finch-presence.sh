@@ -34,9 +34,7 @@ case "$version" in
   *) skip_all "$what" "MSNP$version has no personal messages (UBX: MSNP11+)" ;;
 esac
 need "$what" finch:finch tmux:tmux openssl:openssl
-for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver"; do
-  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
-done
+need_built "$builddir/libmsnp.so" "$builddir/msnp-testserver"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-finch-presence.XXXXXX") || exit 1
 cfg=$tmp/config
@@ -54,19 +52,11 @@ for f in .png -tune.png -start.txt -busy.txt -away.txt -tune.txt -debug.txt; do
 done
 cp "$builddir/libmsnp.so" "$cfg/plugins/libmsnp.so"
 
-make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
 # shellcheck disable=SC2046
-if ! start_server main --versions 8-14 --account "$A:secret:Alice" $(contact_list "$A"); then
-  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
-fi
+bail_unless_server main --versions 8-14 --account "$A:secret:Alice" $(contact_list "$A")
 # shellcheck disable=SC2046
-{
-  echo "<?xml version='1.0' encoding='UTF-8' ?>"
-  echo "<account version='1.0'>"
-  msnp_account "$A" secret gnt-purple server=127.0.0.1 port="$main_ns" \
-    max_protocol="$version" $(https_urls "$main_https") tls_fingerprint="$tls_fp"
-  echo "</account>"
-} >"$cfg/accounts.xml"
+msnp_account "$A" secret gnt-purple $(loopback_settings "$main_ns" "$main_https" "$version") |
+  accounts_xml >"$cfg/accounts.xml"
 finch_config "$cfg"   # lib.sh: the windows' places and sizes
 start_finch "$cfg" 200 50 || { echo "1..1"; echo "not ok 1 start tmux"; exit 1; }
 save() { finch_screen >"$art/$name-$1.txt"; }

@@ -16,22 +16,14 @@ art=$builddir/ui-artifacts
 what="finch signs in to the test server"
 
 need "$what" finch:finch tmux:tmux openssl:openssl
-for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver"; do
-  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
-done
+need_built "$builddir/libmsnp.so" "$builddir/msnp-testserver"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-finch-signin.XXXXXX") || exit 1
 sock=$tmp/tmux.sock
 cfg=$tmp/config
 T() { tmux -S "$sock" "$@"; }
 cleanup() {
-  [ -S "$sock" ] && T kill-server 2>/dev/null
-  fp=$(cat "$tmp/finch.pid" 2>/dev/null)
-  if [ -n "$fp" ]; then
-    i=0
-    while kill -0 "$fp" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -9 "$fp" 2>/dev/null
-  fi
+  stop_finch
   stop_servers
   rm -rf "$tmp"
 }
@@ -42,23 +34,14 @@ mkdir -p "$cfg/plugins" "$tmp/home" "$art"
 rm -f "$art"/finch-signin-*.txt
 cp "$builddir/libmsnp.so" "$cfg/plugins/libmsnp.so"
 
-make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
-if ! start_server main --versions 8-14 --account 'alice@signin.test:secret:Alice' \
-       --account 'bob@signin.test:secret'; then
-  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
-fi
-set -- server=127.0.0.1 port="$main_ns" max_protocol=14 \
-  nexus_url="https://127.0.0.1:$main_https/rdr/pprdr.asp" \
-  rst_url="https://127.0.0.1:$main_https/RST.srf" tls_fingerprint="$tls_fp" \
-  ab_url="https://127.0.0.1:$main_https/abservice/abservice.asmx" \
-  sharing_url="https://127.0.0.1:$main_https/abservice/SharingService.asmx"
+bail_unless_server main --versions 8-14 --account 'alice@signin.test:secret:Alice' \
+  --account 'bob@signin.test:secret'
+# shellcheck disable=SC2046
+set -- $(loopback_settings "$main_ns" "$main_https" 14)
 {
-  echo "<?xml version='1.0' encoding='UTF-8' ?>"
-  echo "<account version='1.0'>"
   msnp_account alice@signin.test secret gnt-purple "$@"
   msnp_account bob@signin.test not-his-password gnt-purple "$@"
-  echo "</account>"
-} >"$cfg/accounts.xml"
+} | accounts_xml >"$cfg/accounts.xml"
 printf "<?xml version='1.0' encoding='UTF-8' ?>\n<pref version='1' name='/'>\n%s\n</pref>\n" \
   "$LOG_SYSTEM_PREF" >"$cfg/prefs.xml"
 # Finch -d also opens its Debug Window, and Finch's error dialog (no title) opens at

@@ -12,23 +12,15 @@ plugin=$builddir/libmsnp.so
 art=$builddir/ui-artifacts
 
 need "finch smoke test" finch:finch tmux:tmux
-if [ ! -f "$plugin" ]; then
-  echo "1..1"; echo "not ok 1 $plugin not built"; exit 1
-fi
+need_built "$plugin"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-finch.XXXXXX") || exit 1
 sock=$tmp/tmux.sock
 cfg=$tmp/config
 T() { tmux -S "$sock" "$@"; }
 cleanup() {
-  [ -S "$sock" ] && T kill-server 2>/dev/null
-  # tmux hangs up the session; give Finch a moment to go, then make sure it has.
-  fp=$(cat "$tmp/finch.pid" 2>/dev/null)
-  if [ -n "$fp" ]; then
-    i=0
-    while kill -0 "$fp" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -9 "$fp" 2>/dev/null
-  fi
+  # tmux hangs up the session; Finch gets a moment to go, then KILL.
+  stop_finch
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -39,23 +31,8 @@ for f in start accounts protocols new-account exit debug; do rm -f "$art/finch-$
 cp "$plugin" "$cfg/plugins/libmsnp.so"
 # One enabled account pointed at a loopback port nothing listens on: signing in
 # fails at once, without any network.
-cat >"$cfg/accounts.xml" <<'XML'
-<?xml version='1.0' encoding='UTF-8' ?>
-<account version='1.0'>
- <account>
-  <protocol>prpl-msnp</protocol>
-  <name>demo@example.com</name>
-  <password>not-a-real-password</password>
-  <settings>
-   <setting name='server' type='string'>127.0.0.1</setting>
-   <setting name='port' type='int'>1</setting>
-  </settings>
-  <settings ui='gnt-purple'>
-   <setting name='auto-login' type='bool'>1</setting>
-  </settings>
- </account>
-</account>
-XML
+msnp_account demo@example.com not-a-real-password gnt-purple server=127.0.0.1 port=1 |
+  accounts_xml >"$cfg/accounts.xml"
 
 screen() { T capture-pane -p -t finch 2>/dev/null; }
 save() { screen >"$art/finch-$1.txt"; }

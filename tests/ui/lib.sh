@@ -9,13 +9,18 @@
 #   make_cert                          self-signed loopback cert: cert, key, tls_fp
 #   start_server NAME ARGS...          a test server: NAME_ns, NAME_http, NAME_https
 #   stop_servers                       stops every server start_server started
+#   need_built FILE...                 bail out (TAP) unless every FILE was built
+#   bail_unless_server NAME ARGS...    make_cert (once) and start_server, or bail out
 #   msnp_account EMAIL PASSWORD UI KEY=VALUE...   one <account> of accounts.xml
+#   accounts_xml                       accounts.xml around the <account>s on stdin
+#   loopback_settings NS HTTPS VERSION msnp_account settings: the test server, TLS
 #   pidgin_prefs WIDTH HEIGHT [EXTRA]  a prefs.xml: buddy list at 0,0, no tray icon
 #   LOG_SYSTEM_PREF                    prefs.xml lines: libpurple keeps a system log
 #   signed_on CONFIG EMAIL             libpurple logged "+++ EMAIL signed on" there
 #   connection_errors DEBUGLOG         "EMAIL<TAB>REASON<TAB>TEXT" per connection error
 #   contact_list OWNER                 test server options: the buddy-list scripts' list
 #   https_urls PORT                    msnp_account settings: every service over HTTPS
+#   find_window REGEX, pidgin_blist    Pidgin's windows by title (xdotool): win, blist
 #   start_finch, finch_*, screen_png   Finch in tmux (its section below)
 #   start_bus, purple, signal_args     libpurple's D-Bus API in Pidgin (its section)
 #
@@ -53,6 +58,14 @@ stop() { # pid: TERM, wait up to 3 s, then KILL
   wait "$1" 2>/dev/null
 }
 
+# need_built FILE...: "1..1" and "not ok 1 FILE not built", exit 1, for the first
+# FILE missing.
+need_built() {
+  for f; do
+    [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
+  done
+}
+
 # Xvfb picks a free display itself and tells us through fd 3.
 xvfb_pid=''
 start_xvfb() {
@@ -83,6 +96,13 @@ make_cert() {
 # NAME_https.  Its stdin is a pipe this shell holds on fd 9, so the server also goes
 # when the script is killed outright; other children should get 9>&-.
 server_pids=''
+# bail_unless_server NAME ARGS...: make_cert (unless it ran) and start_server NAME
+# ARGS..., or the one-test TAP of a bail-out and exit 1.
+bail_unless_server() {
+  [ -n "${cert:-}" ] ||
+    make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
+  start_server "$@" || { echo "1..1"; echo "not ok 1 the test server starts"; exit 1; }
+}
 start_server() {
   srv=$1; shift
   if [ ! -p "$tmp/server-ctl" ]; then
@@ -125,6 +145,15 @@ msnp_account() {
   done
   printf "  </settings>\n  <settings ui='%s'>\n" "$acc_ui"
   printf "   <setting name='auto-login' type='bool'>1</setting>\n  </settings>\n </account>\n"
+}
+
+# accounts_xml: an accounts.xml holding the <account> elements read from stdin
+# (msnp_account's output), e.g. msnp_account ... | accounts_xml >"$cfg/accounts.xml".
+accounts_xml() {
+  echo "<?xml version='1.0' encoding='UTF-8' ?>"
+  echo "<account version='1.0'>"
+  cat
+  echo "</account>"
 }
 
 # pidgin_prefs WIDTH HEIGHT [EXTRA-XML]: the buddy list shows at once (no wait for
@@ -206,6 +235,31 @@ https_urls() {
   echo "nexus_url=https://127.0.0.1:$1/rdr/pprdr.asp" "rst_url=https://127.0.0.1:$1/RST.srf" \
     "ab_url=https://127.0.0.1:$1/abservice/abservice.asmx" \
     "sharing_url=https://127.0.0.1:$1/abservice/SharingService.asmx"
+}
+
+# loopback_settings NS-PORT HTTPS-PORT VERSION: msnp_account settings (no spaces:
+# split them) for a test server of start_server's: its NS port, MSNP up to VERSION,
+# every service over its HTTPS port (https_urls), make_cert's certificate trusted.
+loopback_settings() {
+  echo "server=127.0.0.1 port=$1 max_protocol=$3 $(https_urls "$2") tls_fingerprint=$tls_fp"
+}
+
+# find_window REGEX: the first visible X window whose title matches -> $win.
+find_window() {
+  win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
+  [ -n "$win" ]
+}
+# pidgin_blist: waits (20 s) for Pidgin's Buddy List window and reports it as a
+# test ("pidgin starts and shows the buddy list"); blist is its id ('' if none).
+pidgin_blist() {
+  limit=200
+  if poll find_window '^Buddy List$'; then
+    ok "pidgin starts and shows the buddy list"
+    blist=$win
+  else
+    not_ok "pidgin starts and shows the buddy list"
+    blist=''
+  fi
 }
 
 # --- Finch in tmux ------------------------------------------------------------------

@@ -28,9 +28,7 @@ what="a conversation in Pidgin"
 
 need "$what" Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick \
   convert:imagemagick openssl:openssl
-for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver" "$builddir/msnp-peer"; do
-  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
-done
+need_built "$builddir/libmsnp.so" "$builddir/msnp-testserver" "$builddir/msnp-peer"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-pidgin-conv.XXXXXX") || exit 1
 cfg=$tmp/config
@@ -61,23 +59,13 @@ A=alice@example.com B=bob@example.com
 BOB_COLOR='#a000c0' ALICE_COLOR='#e06000'
 
 # --- the server ------------------------------------------------------------------
-make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
-if ! start_server main --versions 8-14 --account "$A:secret:Alice" \
-       --account "$B:secret:Bob" --group "$A:Friends" \
-       --contact "$A:$B:FL,AL,RL:Bob:Friends" --contact "$B:$A:FL,AL,RL:Alice"; then
-  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
-fi
-set -- server=127.0.0.1 port="$main_ns" max_protocol=14 \
-  nexus_url="https://127.0.0.1:$main_https/rdr/pprdr.asp" \
-  rst_url="https://127.0.0.1:$main_https/RST.srf" tls_fingerprint="$tls_fp" \
-  ab_url="https://127.0.0.1:$main_https/abservice/abservice.asmx" \
-  sharing_url="https://127.0.0.1:$main_https/abservice/SharingService.asmx"
-{
-  echo "<?xml version='1.0' encoding='UTF-8' ?>"
-  echo "<account version='1.0'>"
-  msnp_account "$A" secret gtk-gaim "$@"
-  echo "</account>"
-} >"$cfg/accounts.xml"
+bail_unless_server main --versions 8-14 --account "$A:secret:Alice" \
+  --account "$B:secret:Bob" --group "$A:Friends" \
+  --contact "$A:$B:FL,AL,RL:Bob:Friends" --contact "$B:$A:FL,AL,RL:Alice"
+# The account's settings, for alice here and for the peer (bob) below.
+# shellcheck disable=SC2046
+set -- $(loopback_settings "$main_ns" "$main_https" 14)
+msnp_account "$A" secret gtk-gaim "$@" | accounts_xml >"$cfg/accounts.xml"
 # The buddy list at 0,0; libpurple keeps the system log ("+++ alice signed on") and
 # IM logs in HTML; Pidgin sends in bold $ALICE_COLOR and shows a new conversation
 # at once, 600x420.
@@ -125,10 +113,6 @@ export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-bus" HOME="$tmp/home" NO_AT_B
 env -u G_DEBUG pidgin -c "$cfg" -d >"$tmp/debug.log" 2>&1 9>&- &
 pidgin_pid=$!
 
-find_window() { # title regex -> $win
-  win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
-  [ -n "$win" ]
-}
 
 # Once a step has failed, later waits are short: the script still reports every
 # check, quickly.

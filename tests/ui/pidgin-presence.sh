@@ -41,9 +41,7 @@ esac
 need "$what" Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick \
   convert:imagemagick openssl:openssl dbus-daemon:dbus-daemon dbus-send:dbus-bin \
   dbus-monitor:dbus-bin
-for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver"; do
-  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
-done
+need_built "$builddir/libmsnp.so" "$builddir/msnp-testserver"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-pidgin-presence.XXXXXX") || exit 1
 cfg=$tmp/config
@@ -65,19 +63,11 @@ rm -f "$art/$name-message.png" "$art/$name-tune.png" "$art/$name-debug.txt" \
 cp "$builddir/libmsnp.so" "$cfg/plugins/libmsnp.so"
 
 # --- the server and the account ---------------------------------------------------
-make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
 # shellcheck disable=SC2046
-if ! start_server main --versions 8-14 --account "$A:secret:Alice" $(contact_list "$A"); then
-  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
-fi
+bail_unless_server main --versions 8-14 --account "$A:secret:Alice" $(contact_list "$A")
 # shellcheck disable=SC2046
-{
-  echo "<?xml version='1.0' encoding='UTF-8' ?>"
-  echo "<account version='1.0'>"
-  msnp_account "$A" secret gtk-gaim server=127.0.0.1 port="$main_ns" \
-    max_protocol="$version" $(https_urls "$main_https") tls_fingerprint="$tls_fp"
-  echo "</account>"
-} >"$cfg/accounts.xml"
+msnp_account "$A" secret gtk-gaim $(loopback_settings "$main_ns" "$main_https" "$version") |
+  accounts_xml >"$cfg/accounts.xml"
 # Show Buddy Details (show_buddy_icons): the status text under each name.
 pidgin_prefs 300 640 "$LOG_SYSTEM_PREF
  <pref name='pidgin'>
@@ -96,18 +86,7 @@ unset G_DEBUG   # Pidgin's own code; criticals are checked from its log instead
 LC_ALL=C.UTF-8 LANGUAGE='' pidgin -c "$cfg" -d >"$tmp/debug.log" 2>&1 9>&- &
 pidgin_pid=$!
 
-find_window() { # title regex -> $win
-  win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
-  [ -n "$win" ]
-}
-limit=200
-if poll find_window '^Buddy List$'; then
-  ok "pidgin starts and shows the buddy list"
-  blist=$win
-else
-  not_ok "pidgin starts and shows the buddy list"
-  blist=''
-fi
+pidgin_blist
 
 syslog() { cat "$cfg"/logs/msnp/*/.system/*.html 2>/dev/null; }
 acc='' bob=''

@@ -25,9 +25,7 @@ what="pidgin signs in to the test server"
 
 need "$what" Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick \
   convert:imagemagick openssl:openssl
-for f in "$builddir/libmsnp.so" "$builddir/msnp-testserver"; do
-  [ -f "$f" ] || { echo "1..1"; echo "not ok 1 $f not built"; exit 1; }
-done
+need_built "$builddir/libmsnp.so" "$builddir/msnp-testserver"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-pidgin-signin.XXXXXX") || exit 1
 cfg=$tmp/config
@@ -46,40 +44,26 @@ rm -f "$art"/pidgin-signin-*.png "$art"/pidgin-signin-*.txt
 cp "$builddir/libmsnp.so" "$cfg/plugins/libmsnp.so"
 
 # --- the servers ------------------------------------------------------------------
-make_cert || { echo "1..1"; echo "not ok 1 openssl could not make a certificate"; exit 1; }
-if ! start_server main --versions 8-14 --account 'alice@signin.test:secret:Alice' \
-       --account 'paul@signin.test:secret:Paul' --account 'bob@signin.test:secret' \
-       --account 'eve@signin.test:secret'; then
-  echo "1..1"; echo "not ok 1 the test server starts"; exit 1
-fi
+bail_unless_server main --versions 8-14 --account 'alice@signin.test:secret:Alice' \
+  --account 'paul@signin.test:secret:Paul' --account 'bob@signin.test:secret' \
+  --account 'eve@signin.test:secret'
 if ! start_server old --versions 14 --account 'carol@signin.test:secret'; then
   echo "1..1"; echo "not ok 1 the MSNP14-only test server starts"; exit 1
 fi
 
 # --- the accounts -----------------------------------------------------------------
-urls() { # https-port
-  echo "nexus_url=https://127.0.0.1:$1/rdr/pprdr.asp" "rst_url=https://127.0.0.1:$1/RST.srf" \
-    "ab_url=https://127.0.0.1:$1/abservice/abservice.asmx" \
-    "sharing_url=https://127.0.0.1:$1/abservice/SharingService.asmx"
-}
+# eve trusts no certificate (no tls_fingerprint); nobody's port has no server.
 # shellcheck disable=SC2046
 {
-  echo "<?xml version='1.0' encoding='UTF-8' ?>"
-  echo "<account version='1.0'>"
-  msnp_account alice@signin.test secret gtk-gaim server=127.0.0.1 port="$main_ns" \
-    max_protocol=14 $(urls "$main_https") tls_fingerprint="$tls_fp"
-  msnp_account paul@signin.test secret gtk-gaim server=127.0.0.1 port="$main_ns" \
-    max_protocol=11 $(urls "$main_https") tls_fingerprint="$tls_fp"
-  msnp_account bob@signin.test not-his-password gtk-gaim server=127.0.0.1 port="$main_ns" \
-    max_protocol=14 $(urls "$main_https") tls_fingerprint="$tls_fp"
+  msnp_account alice@signin.test secret gtk-gaim $(loopback_settings "$main_ns" "$main_https" 14)
+  msnp_account paul@signin.test secret gtk-gaim $(loopback_settings "$main_ns" "$main_https" 11)
+  msnp_account bob@signin.test not-his-password gtk-gaim \
+    $(loopback_settings "$main_ns" "$main_https" 14)
   msnp_account eve@signin.test secret gtk-gaim server=127.0.0.1 port="$main_ns" \
-    max_protocol=14 $(urls "$main_https")
-  msnp_account nobody@signin.test secret gtk-gaim server=127.0.0.1 port=1 \
-    max_protocol=14 $(urls "$main_https") tls_fingerprint="$tls_fp"
-  msnp_account carol@signin.test secret gtk-gaim server=127.0.0.1 port="$old_ns" \
-    max_protocol=12 $(urls "$old_https") tls_fingerprint="$tls_fp"
-  echo "</account>"
-} >"$cfg/accounts.xml"
+    max_protocol=14 $(https_urls "$main_https")
+  msnp_account nobody@signin.test secret gtk-gaim $(loopback_settings 1 "$main_https" 14)
+  msnp_account carol@signin.test secret gtk-gaim $(loopback_settings "$old_ns" "$old_https" 12)
+} | accounts_xml >"$cfg/accounts.xml"
 pidgin_prefs 300 640 "$LOG_SYSTEM_PREF" >"$cfg/prefs.xml"
 
 # --- Xvfb and Pidgin --------------------------------------------------------------
@@ -91,20 +75,9 @@ unset G_DEBUG   # Pidgin's own code; criticals are checked from its log instead
 pidgin -c "$cfg" -d >"$tmp/debug.log" 2>&1 9>&- &
 pidgin_pid=$!
 
-find_window() { # title regex -> $win
-  win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
-  [ -n "$win" ]
-}
 shot() { import -window "${2:-root}" "$art/pidgin-signin-$1.png" 2>/dev/null; }
 
-limit=200
-if poll find_window '^Buddy List$'; then
-  ok "pidgin starts and shows the buddy list"
-  blist=$win
-else
-  not_ok "pidgin starts and shows the buddy list"
-  blist=''
-fi
+pidgin_blist
 
 errors() { connection_errors "$tmp/debug.log"; }
 settled() {

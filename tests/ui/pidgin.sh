@@ -17,9 +17,7 @@ plugin=$builddir/libmsnp.so
 art=$builddir/ui-artifacts
 
 need "pidgin smoke test" Xvfb:xvfb pidgin:pidgin xdotool:xdotool import:imagemagick
-if [ ! -f "$plugin" ]; then
-  echo "1..1"; echo "not ok 1 $plugin not built"; exit 1
-fi
+need_built "$plugin"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/msnp-pidgin.XXXXXX") || exit 1
 cfg=$tmp/config
@@ -32,10 +30,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-find_window() { # title regex -> $win
-  win=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1)
-  [ -n "$win" ]
-}
 shot() { # name [window]
   import -window "${2:-root}" "$art/pidgin-$1.png" 2>/dev/null
 }
@@ -74,23 +68,8 @@ cp "${inst_plugin:-$plugin}" "$cfg/plugins/libmsnp.so"
 # --- the config folder ----------------------------------------------------------
 # One enabled account pointed at a loopback port nothing listens on: signing in
 # fails at once, without any network.
-cat >"$cfg/accounts.xml" <<'XML'
-<?xml version='1.0' encoding='UTF-8' ?>
-<account version='1.0'>
- <account>
-  <protocol>prpl-msnp</protocol>
-  <name>demo@example.com</name>
-  <password>not-a-real-password</password>
-  <settings>
-   <setting name='server' type='string'>127.0.0.1</setting>
-   <setting name='port' type='int'>1</setting>
-  </settings>
-  <settings ui='gtk-gaim'>
-   <setting name='auto-login' type='bool'>1</setting>
-  </settings>
- </account>
-</account>
-XML
+msnp_account demo@example.com not-a-real-password gtk-gaim server=127.0.0.1 port=1 |
+  accounts_xml >"$cfg/accounts.xml"
 # The buddy list shows at once (no wait for a system tray) at a known place.
 pidgin_prefs 250 420 >"$cfg/prefs.xml"
 
@@ -135,14 +114,7 @@ else
 fi
 pidgin_pid=$!
 
-limit=200
-if poll find_window '^Buddy List$'; then
-  ok "pidgin starts and shows the buddy list"
-  blist=$win
-else
-  not_ok "pidgin starts and shows the buddy list"
-  blist=''
-fi
+pidgin_blist
 sleep 0.5   # let the sign-in attempt fail and the list settle
 shot buddy-list "${blist:-root}"
 
