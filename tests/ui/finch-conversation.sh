@@ -101,22 +101,7 @@ else
 fi
 
 # --- the peer: bob, on a FIFO this shell holds open on fd 8 --------------------------
-mkfifo "$tmp/peer-in"
-exec 8<>"$tmp/peer-in"
-TMPDIR=$tmp/peer-tmp MSNP_BUILDDIR=$builddir "$builddir/msnp-peer" "$B" secret "$@" --echo \
-  <"$tmp/peer-in" >"$tmp/peer.out" 2>"$tmp/peer.err" 8>&- 9>&- &
-peer_pid=$!
-peer_said() { grep -qsxF -- "$1" "$tmp/peer.out"; }
-peer_up() { peer_said signed-on || ! kill -0 "$peer_pid" 2>/dev/null; }
-wait_up_to 200
-poll peer_up
-if peer_said signed-on; then
-  ok "the peer signs in as $B"
-else
-  not_ok "the peer signs in as $B"
-  sed 's/^/# peer: /' "$tmp/peer.out" "$tmp/peer.err" | tail -n 5
-  broken=1
-fi
+start_peer "$B" secret "$@" --echo || broken=1
 
 # --- 1: open the conversation from the buddy list --------------------------------------
 # Offline buddies are hidden: Bob shows once he is online.

@@ -23,6 +23,7 @@
 #   find_window REGEX, pidgin_blist    Pidgin's windows by title (xdotool): win, blist
 #   start_finch, finch_*, screen_png   Finch in tmux (its section below)
 #   start_bus, purple, signal_args     libpurple's D-Bus API in Pidgin (its section)
+#   start_peer HANDLE PW ARGS, peer_said  msnp-peer as a second user on fd 8 (the end)
 #
 # The caller sets $tmp (a scratch folder it removes) before using start_xvfb and
 # everything from make_cert on.
@@ -469,3 +470,28 @@ signal_args() {
       if (++i == k) { sub(/^ *[a-z0-9]+ /, ""); sub(/^"/, ""); sub(/"$/, ""); print } }
   ' "$tmp/signals.log"
 }
+
+# start_peer HANDLE PASSWORD ARGS...: msnp-peer (BUILDDIR's) signed in as HANDLE,
+# reading commands from $tmp/peer-in, which this shell holds open on fd 8 (write
+# commands with `echo … >&8`), printing to $tmp/peer.out; sets peer_pid and
+# defines peer_said LINE.  Prints the TAP line "the peer signs in as HANDLE";
+# returns 1 when it did not.
+start_peer() {
+  sp_who=$1
+  mkfifo "$tmp/peer-in"
+  exec 8<>"$tmp/peer-in"
+  TMPDIR=$tmp/peer-tmp MSNP_BUILDDIR=$builddir "$builddir/msnp-peer" "$@" \
+    <"$tmp/peer-in" >"$tmp/peer.out" 2>"$tmp/peer.err" 8>&- 9>&- &
+  peer_pid=$!
+  wait_up_to 200
+  poll peer_up
+  if peer_said signed-on; then
+    ok "the peer signs in as $sp_who"
+  else
+    not_ok "the peer signs in as $sp_who"
+    sed 's/^/# peer: /' "$tmp/peer.out" "$tmp/peer.err" | tail -n 5
+    return 1
+  fi
+}
+peer_said() { grep -qsxF -- "$1" "$tmp/peer.out"; }
+peer_up() { peer_said signed-on || ! kill -0 "$peer_pid" 2>/dev/null; }
