@@ -290,19 +290,48 @@ sb_dispose(MsnSwitchboard *sb)
 	sb_destroy(sb);
 }
 
+/* OUT, when the switchboard has accepted us and is still open. */
+static void
+say_out(MsnSwitchboard *sb)
+{
+	if (sb->conn && sb->state >= SB_AUTH && sb->state != SB_CLOSED)
+		msn_conn_send_plain(sb->conn, "OUT");
+}
+
+/* Reports the messages waiting for an ACK and, with queued, those not sent. */
+static void
+report_pending(MsnSwitchboard *sb, gboolean queued)
+{
+	GList *l;
+	guint i;
+
+	if (queued)
+		for (l = sb->queue.head; l; l = l->next)
+			report_undelivered(sb->session, ((Part *)l->data)->msg);
+	for (i = 0; i < sb->in_flight->len; i++)
+		report_undelivered(sb->session, ((Part *)g_ptr_array_index(sb->in_flight, i))->msg);
+}
+
+/* The user closed the window: nothing in flight is worth a notice any more. */
+static void
+forget_in_flight(MsnSwitchboard *sb)
+{
+	guint i;
+
+	for (i = 0; i < sb->in_flight->len; i++) {
+		Part *p = g_ptr_array_index(sb->in_flight, i);
+		if (p->msg)
+			p->msg->reported = TRUE;
+	}
+}
+
 /* Leaves politely (OUT) and disposes.  Messages not yet acknowledged are
  * reported: nobody will confirm them any more. */
 static void
 sb_leave(MsnSwitchboard *sb)
 {
-	guint i;
-
-	if (sb->conn && sb->state >= SB_AUTH && sb->state != SB_CLOSED)
-		msn_conn_send_plain(sb->conn, "OUT");
-	for (i = 0; i < sb->in_flight->len; i++) {
-		Part *p = g_ptr_array_index(sb->in_flight, i);
-		report_undelivered(sb->session, p->msg);
-	}
+	say_out(sb);
+	report_pending(sb, FALSE);
 	sb_dispose(sb);
 }
 
@@ -311,29 +340,18 @@ sb_leave(MsnSwitchboard *sb)
 static void
 sb_fail(MsnSwitchboard *sb, const char *reason)
 {
-	MsnSession *session = sb->session;
-	GList *l;
-	guint i;
-
 	purple_debug_info("msnp", "switchboard %u (%s) failed: %s\n", sb->id, sb_label(sb),
 	                  reason ? reason : "(no reason)");
 	if (reason) {
-		const char *who = sb->im_who;
-		if (who == NULL && sb->to_call->len > 0)
-			who = g_ptr_array_index(sb->to_call, 0);
-		if (who == NULL && g_queue_peek_head(&sb->queue))
-			who = ((Part *)g_queue_peek_head(&sb->queue))->msg ?
-			      ((Part *)g_queue_peek_head(&sb->queue))->msg->who : NULL;
+		/* The one-to-one contact, or the first one invited. */
+		const char *who = sb->im_who ? sb->im_who :
+		                  sb->to_call->len > 0 ? g_ptr_array_index(sb->to_call, 0) : NULL;
 		if (who || sb->is_chat)
-			write_notice(session, who, sb->is_chat ? (int)sb->id : 0, reason,
+			write_notice(sb->session, who, sb->is_chat ? (int)sb->id : 0, reason,
 			             PURPLE_MESSAGE_ERROR);
 	}
-	for (l = sb->queue.head; l; l = l->next)
-		report_undelivered(session, ((Part *)l->data)->msg);
-	for (i = 0; i < sb->in_flight->len; i++)
-		report_undelivered(session, ((Part *)g_ptr_array_index(sb->in_flight, i))->msg);
-	if (sb->conn && sb->state >= SB_AUTH && sb->state != SB_CLOSED)
-		msn_conn_send_plain(sb->conn, "OUT");
+	report_pending(sb, TRUE);
+	say_out(sb);
 	sb_dispose(sb);
 }
 
@@ -651,13 +669,7 @@ msn_switchboard_conv_closed(MsnSession *session, const char *who_in)
 		MsnSwitchboard *sb = l->data;
 		if (!sb->is_chat && sb->state != SB_CLOSED && sb->im_who &&
 		    strcmp(sb->im_who, who) == 0) {
-			/* The user closed the window: nothing more to tell them. */
-			guint i;
-			for (i = 0; i < sb->in_flight->len; i++) {
-				Part *p = g_ptr_array_index(sb->in_flight, i);
-				if (p->msg)
-					p->msg->reported = TRUE;
-			}
+			forget_in_flight(sb);
 			purple_debug_info("msnp", "switchboard %u: conversation with %s closed\n",
 			                  sb->id, who);
 			sb_leave(sb);
@@ -801,12 +813,7 @@ msn_switchboard_chat_leave(MsnSession *session, int id)
 	MsnSwitchboard *sb = chat_switchboard(session, id);
 
 	if (sb) {
-		guint i;
-		for (i = 0; i < sb->in_flight->len; i++) {
-			Part *p = g_ptr_array_index(sb->in_flight, i);
-			if (p->msg)
-				p->msg->reported = TRUE;
-		}
+		forget_in_flight(sb);
 		/* libpurple is closing the chat itself: not serv_got_chat_left. */
 		sb->is_chat = FALSE;
 		sb_leave(sb);
@@ -1356,16 +1363,10 @@ msn_switchboards_free(MsnSession *session)
 	all = g_hash_table_get_values(session->switchboards);
 	for (l = all; l; l = l->next) {
 		MsnSwitchboard *sb = l->data;
-		GList *q;
-		guint i;
 		/* Signing off (or the connection died): what did not arrive is said
 		 * in the conversations still open. */
-		for (q = sb->queue.head; q; q = q->next)
-			report_undelivered(session, ((Part *)q->data)->msg);
-		for (i = 0; i < sb->in_flight->len; i++)
-			report_undelivered(session, ((Part *)g_ptr_array_index(sb->in_flight, i))->msg);
-		if (sb->conn && sb->state >= SB_AUTH && sb->state != SB_CLOSED)
-			msn_conn_send_plain(sb->conn, "OUT");
+		report_pending(sb, TRUE);
+		say_out(sb);
 		sb_destroy(sb);
 	}
 	g_list_free(all);
@@ -1395,10 +1396,4 @@ msn_switchboards_ns_lost(MsnSession *session)
 		}
 	}
 	g_list_free(all);
-}
-
-guint
-msn_switchboard_count(MsnSession *session)
-{
-	return session->switchboards ? g_hash_table_size(session->switchboards) : 0;
 }

@@ -57,9 +57,6 @@ int msn_switchboard_chat_send(MsnSession *session, int id, const char *html);
 void msn_switchboard_chat_invite(MsnSession *session, int id, const char *who);
 void msn_switchboard_chat_leave(MsnSession *session, int id);
 
-/* How many switchboards exist (for tests and debug lines). */
-guint msn_switchboard_count(MsnSession *session);
-
 G_END_DECLS
 
 #endif
