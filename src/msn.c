@@ -146,6 +146,17 @@ msnp_add_message_lines(const MsnContact *c, PurpleNotifyUserInfo *info)
 }
 
 static void
+msnp_add_phone_lines(const MsnContact *c, PurpleNotifyUserInfo *info)
+{
+	if (c->phone_home)
+		purple_notify_user_info_add_pair_plaintext(info, _("Home phone"), c->phone_home);
+	if (c->phone_work)
+		purple_notify_user_info_add_pair_plaintext(info, _("Work phone"), c->phone_work);
+	if (c->phone_mobile)
+		purple_notify_user_info_add_pair_plaintext(info, _("Mobile phone"), c->phone_mobile);
+}
+
+static void
 msnp_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 {
 	PurpleConnection *gc = purple_account_get_connection(purple_buddy_get_account(buddy));
@@ -161,12 +172,7 @@ msnp_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 		msnp_add_message_lines(c, info);
 	if (c == NULL || !full)
 		return;
-	if (c->phone_home)
-		purple_notify_user_info_add_pair_plaintext(info, _("Home phone"), c->phone_home);
-	if (c->phone_work)
-		purple_notify_user_info_add_pair_plaintext(info, _("Work phone"), c->phone_work);
-	if (c->phone_mobile)
-		purple_notify_user_info_add_pair_plaintext(info, _("Mobile phone"), c->phone_mobile);
+	msnp_add_phone_lines(c, info);
 	purple_notify_user_info_add_pair_plaintext(info, _("Has you on their list"),
 		(c->lists & (MSN_LIST_RL | MSN_LIST_PL)) ? _("Yes") : _("No"));
 	if (c->lists & MSN_LIST_BL)
@@ -194,12 +200,7 @@ msnp_get_info(PurpleConnection *gc, const char *who)
 	}
 	if (c) {
 		msnp_add_message_lines(c, info);
-		if (c->phone_home)
-			purple_notify_user_info_add_pair_plaintext(info, _("Home phone"), c->phone_home);
-		if (c->phone_work)
-			purple_notify_user_info_add_pair_plaintext(info, _("Work phone"), c->phone_work);
-		if (c->phone_mobile)
-			purple_notify_user_info_add_pair_plaintext(info, _("Mobile phone"), c->phone_mobile);
+		msnp_add_phone_lines(c, info);
 		purple_notify_user_info_add_pair_plaintext(info, _("In your contact list"),
 			(c->lists & MSN_LIST_FL) ? _("Yes") : _("No"));
 		purple_notify_user_info_add_pair_plaintext(info, _("Has you on their list"),
