@@ -1436,6 +1436,47 @@ test_signoff(gconstpointer data)
 	world_stop(w);
 }
 
+/* Invitations (RNG on the NS) that cannot be followed are dropped quietly: no
+ * address, a port out of range, no CKI, an invalid inviter, a switchboard
+ * that refuses the connection.  The session goes on and real ones work. */
+static void
+test_bad_invitations(gconstpointer data)
+{
+	World *w = world_start(GPOINTER_TO_UINT(data), NULL, FALSE);
+	static const char *const bad[] = {
+		"RNG 11 nohostport CKI 1.2.3 " ALICE " Alice",
+		"RNG 12 127.0.0.1:0 CKI 1.2.3 " ALICE " Alice",
+		"RNG 13 127.0.0.1:99999 CKI 1.2.3 " ALICE " Alice",
+		"RNG 14 127.0.0.1:1x CKI 1.2.3 " ALICE " Alice",
+		"RNG 15 :1864 CKI 1.2.3 " ALICE " Alice",
+		"RNG 16 127.0.0.1:1864 XYZ 1.2.3 " ALICE " Alice",
+		"RNG 17 127.0.0.1:1864 CKI 1.2.3 not\\x01a\\x7fhandle Bad",
+		"RNG 18 127.0.0.1:1 CKI 1.2.3 " ALICE " Alice",
+		"RNG 19",
+	};
+	guint errors_before = notices(w->bob, PURPLE_MESSAGE_ERROR, NULL);
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *line = g_strdup_printf("push " BOB " %s", bad[i]);
+		msnp_server_control(w->server, line);
+		g_free(line);
+	}
+	msnp_run_until(NULL, 1000);
+	/* They reached the plugin: the well-formed ones as commands, and the
+	 * one with a refusing port got as far as connecting. */
+	g_assert_true(msnp_debug_contains("<- RNG 11 nohostport"));
+	g_assert_true(msnp_debug_contains("RNG with an invalid address ignored"));
+	g_assert_true(msnp_debug_contains("<- RNG 18 127.0.0.1:1 "));
+	g_assert_true(purple_account_is_connected(w->bob));
+	g_assert_null(purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, ALICE, w->bob));
+	g_assert_cmpuint(notices(w->bob, PURPLE_MESSAGE_ERROR, NULL), ==, errors_before);
+	/* A real invitation still works. */
+	send_im(w->alice, BOB, "after the bad invitations");
+	expect_one_im(w->bob, ALICE, "after the bad invitations");
+	world_stop(w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1456,6 +1497,7 @@ main(int argc, char **argv)
 		{ "close", test_close },
 		{ "idle", test_idle },
 		{ "signoff", test_signoff },
+		{ "bad-invitations", test_bad_invitations },
 	};
 	gsize i;
 
